@@ -1,0 +1,193 @@
+"""Repository hygiene: notebooks, table of contents, pytest configuration, bootstrap cell, CI entry point.
+
+Runs with the unit tests (it needs no build). Checks that have nothing to check (no notebooks yet) are skipped
+with a reason rather than passing vacuously.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+BOOTSTRAP_FILE = ROOT / "scripts" / "bootstrap_cell.ipy"
+TEST_COMMAND = "bash scripts/test.sh"
+
+
+def book_files(suffix):
+    return sorted(p for p in BOOK.rglob(f"*{suffix}") if ".ipynb_checkpoints" not in p.parts)
+
+
+NOTEBOOKS = book_files(".ipynb")
+NO_NOTEBOOKS = pytest.param(None, marks=pytest.mark.skip(reason="there are no notebooks under book/ yet"))
+notebook_params = pytest.mark.parametrize(
+    "path", [pytest.param(p, id=p.name) for p in NOTEBOOKS] or [NO_NOTEBOOKS])
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def cell_source(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def toc_entries():
+    """Every `file:` entry of _toc.yml (root included), as repository-relative paths without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [str(pathlib.PurePosixPath(f).with_suffix("")) if f.endswith((".md", ".ipynb")) else f for f in found]
+
+
+# --- notebooks are committed clean ------------------------------------------------------------------------------
+
+@notebook_params
+def test_notebook_has_no_outputs(path):
+    nb = load(path)
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and (c.get("outputs") or c.get("execution_count") is not None)]
+    assert not dirty, (f"{path.name}: code cells {dirty} have outputs or execution counts; "
+                       "run `python scripts/strip_notebooks.py` before committing")
+
+
+@notebook_params
+def test_notebook_uses_python3_kernel(path):
+    assert load(path).get("metadata", {}).get("kernelspec", {}).get("name") == "python3", \
+        f"{path.name}: kernelspec must be python3 (Binder, Colab and the build all use it)"
+
+
+@notebook_params
+def test_notebook_starts_with_bootstrap_cell(path):
+    code = [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+    assert code, f"{path.name} has no code cell"
+    first = code[0]
+    expected = BOOTSTRAP_FILE.read_text(encoding="utf-8").strip()
+    assert cell_source(first).strip() == expected, (
+        f"{path.name}: the first code cell must be the bootstrap cell (scripts/bootstrap_cell.ipy, CONTRIBUTING.md)")
+    assert "hide-input" in first.get("metadata", {}).get("tags", []), \
+        f"{path.name}: the bootstrap cell must carry the `hide-input` tag"
+
+
+# --- the bootstrap cell itself ----------------------------------------------------------------------------------
+
+def test_bootstrap_cell_is_short_and_documented():
+    text = BOOTSTRAP_FILE.read_text(encoding="utf-8").strip()
+    assert len(text.splitlines()) <= 8
+    assert text in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"), \
+        "CONTRIBUTING.md must show scripts/bootstrap_cell.ipy verbatim"
+
+
+def _run_bootstrap(monkeypatch, cwd):
+    """Execute the bootstrap cell as IPython would, with gru_teach made un-importable; return magics called."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(BOOTSTRAP_FILE.read_text(encoding="utf-8"))
+    magics = []
+
+    class FakeShell:
+        def run_line_magic(self, name, line):
+            magics.append((name, line))
+
+    monkeypatch.setitem(sys.modules, "gru_teach", None)   # `import gru_teach` now raises ImportError
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.chdir(cwd)
+    try:
+        exec(compile(code, "<bootstrap>", "exec"), {"get_ipython": lambda: FakeShell()})
+    except ImportError:
+        pass
+    return magics
+
+
+def test_bootstrap_finds_the_clone(monkeypatch):
+    magics = _run_bootstrap(monkeypatch, BOOK)
+    assert magics == [], "inside a clone the bootstrap must not pip install"
+    assert pathlib.Path(sys.path[0]).resolve() == ROOT
+
+
+def test_bootstrap_installs_from_github_elsewhere(monkeypatch, tmp_path):
+    magics = _run_bootstrap(monkeypatch, tmp_path)
+    assert magics and magics[0][0] == "pip"
+    assert "git+https://github.com/gru-book/gru-book" in magics[0][1]
+
+
+# --- table of contents ------------------------------------------------------------------------------------------
+
+def test_toc_entries_exist():
+    missing = [e for e in toc_entries()
+               if not any((ROOT / f"{e}{s}").is_file() for s in (".md", ".ipynb"))]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_toc_entries_are_unambiguous():
+    both = [e for e in toc_entries() if (ROOT / f"{e}.md").is_file() and (ROOT / f"{e}.ipynb").is_file()]
+    assert not both, f"both .md and .ipynb exist for {both}"
+
+
+def test_every_book_page_is_in_toc():
+    pages = book_files(".md") + NOTEBOOKS
+    assert pages, "book/ has no pages"
+    listed = set(toc_entries())
+    orphans = [str(p.relative_to(ROOT)) for p in pages
+               if str(p.relative_to(ROOT).with_suffix("").as_posix()) not in listed]
+    assert not orphans, f"pages missing from _toc.yml (they would not be built): {orphans}"
+
+
+def test_toc_root_is_intro():
+    assert toc_entries()[0] == "book/intro"
+
+
+# --- configuration ----------------------------------------------------------------------------------------------
+
+def test_config_strict_execution_and_exclusions():
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert cfg["execute"]["execute_notebooks"] == "force"
+    assert cfg["execute"]["allow_errors"] is False
+    assert cfg["only_build_toc_files"] is True
+    for pattern in ("_build", ".venv*", "**/.ipynb_checkpoints", "node_modules", "README.md"):
+        assert pattern in cfg["exclude_patterns"], pattern
+    assert cfg["sphinx"]["config"]["intersphinx_mapping"] == {}, "builds are offline: no intersphinx inventories"
+
+
+def test_pytest_does_not_collect_build_or_venv(tmp_path):
+    """Copy the real pytest configuration into a scratch tree and check what `pytest .` collects there."""
+    (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for rel in ("tests/test_kept.py", "_build/html/test_copy.py", "_build/jupyter_execute/test_copy.py",
+                ".venv/lib/test_venv.py", ".venv-gpu/test_venv.py", "node_modules/x/test_js.py"):
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("def test_x():\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "."],
+                         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120).stdout
+    assert "tests/test_kept.py::test_x" in out, out
+    for bad in ("_build", ".venv", "node_modules"):
+        assert bad not in out, f"pytest collected files under {bad}:\n{out}"
+
+
+# --- CI entry point ---------------------------------------------------------------------------------------------
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = ROOT / ".ci" / "run"
+    assert TEST_COMMAND in readme, f"README.md must document `{TEST_COMMAND}`"
+    text = ci.read_text(encoding="utf-8")
+    assert text.startswith("#!/usr/bin/env bash")
+    assert TEST_COMMAND in text, f".ci/run must call `{TEST_COMMAND}`"
+    assert os.access(ci, os.X_OK), ".ci/run must be executable"

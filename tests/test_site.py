@@ -1,0 +1,145 @@
+"""Checks of the built website in _build/html (marker `site`; scripts/test.sh runs them after a strict build).
+
+    python -m pytest -m site        # after `bash scripts/build-book.sh`
+"""
+import html.parser
+import pathlib
+import re
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+
+pytestmark = [
+    pytest.mark.site,
+    pytest.mark.skipif(not (HTML / "index.html").is_file(),
+                       reason="_build/html is missing: build the book first (bash scripts/build-book.sh)"),
+]
+
+
+def toc_entries():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [re.sub(r"\.(md|ipynb)$", "", f) for f in found]
+
+
+ENTRIES = toc_entries()
+NOTEBOOK_ENTRIES = [e for e in ENTRIES if (ROOT / f"{e}.ipynb").is_file()]
+
+
+def page(entry):
+    return HTML / f"{entry}.html"
+
+
+def all_pages():
+    return sorted(p for p in HTML.rglob("*.html")
+                  if not {"_static", "_sources", "_images"} & set(p.relative_to(HTML).parts))
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_every_toc_entry_has_a_page(entry):
+    assert page(entry).is_file(), f"no HTML page for _toc.yml entry {entry}"
+
+
+class ErrorFinder(html.parser.HTMLParser):
+    """Collect error outputs (myst-nb `output traceback`, docutils `system-message`, a raw Python traceback)
+    that are not inside a cell tagged `raises-exception` (those demonstrate an error on purpose)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack = []          # (tag, allowed-error-region?) for open elements
+        self.errors = []
+
+    def _allowed(self):
+        return any(allowed for _, allowed in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        allowed = "cell" in classes and "tag_raises-exception" in classes
+        if ("traceback" in classes or "system-message" in classes) and not self._allowed():
+            self.errors.append(f"<{tag} class='{' '.join(classes)}'> at line {self.getpos()[0]}")
+        if tag not in {"br", "img", "meta", "link", "input", "hr", "source", "col", "wbr"}:
+            self.stack.append((tag, allowed))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):
+        if "Traceback (most recent call last)" in data and not self._allowed():
+            self.errors.append(f"'Traceback (most recent call last)' at line {self.getpos()[0]}")
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_no_error_output_on_page(entry):
+    if not page(entry).is_file():
+        pytest.skip("page missing (reported by test_every_toc_entry_has_a_page)")
+    finder = ErrorFinder()
+    finder.feed(page(entry).read_text(encoding="utf-8"))
+    assert not finder.errors, f"{entry}.html shows errors: {finder.errors}"
+
+
+def test_no_stray_pages_with_errors():
+    """Also pages not in the TOC (e.g. generated ones) must not show tracebacks."""
+    bad = [str(p.relative_to(HTML)) for p in all_pages()
+           if "Traceback (most recent call last)" in p.read_text(encoding="utf-8")
+           and "tag_raises-exception" not in p.read_text(encoding="utf-8")]
+    assert not bad, bad
+
+
+def test_index_opens_the_intro():
+    title = next(line[2:].strip() for line in (ROOT / "book" / "intro.md").read_text(encoding="utf-8").splitlines()
+                 if line.startswith("# "))
+    index = (HTML / "index.html").read_text(encoding="utf-8")
+    m = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', index, re.I)
+    target = HTML / m.group(1) if m else HTML / "index.html"
+    assert target.resolve() == page(ENTRIES[0]).resolve(), f"index.html leads to {target}, not the intro"
+    text = target.read_text(encoding="utf-8")
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+    assert h1, "the intro page has no <h1>"
+    h1_text = re.sub(r"<[^>]+>|#|¶", "", h1.group(1)).strip()
+    assert h1_text == title
+    assert f"<title>{title}" in text.replace("&#8212;", "—")
+
+
+@pytest.mark.parametrize("entry", NOTEBOOK_ENTRIES or [
+    pytest.param(None, marks=pytest.mark.skip(reason="there are no notebook pages yet"))])
+def test_notebook_page_has_launch_buttons(entry):
+    text = page(entry).read_text(encoding="utf-8")
+    binder = f"https://mybinder.org/v2/gh/gru-book/gru-book/main?urlpath="
+    colab = f"https://colab.research.google.com/github/gru-book/gru-book/blob/main/{entry}.ipynb"
+    assert binder in text and f"{entry}.ipynb" in text.split(binder, 1)[1].split('"', 1)[0], \
+        f"{entry}.html has no Binder launch link"
+    assert colab in text, f"{entry}.html has no Colab launch link"
+
+
+def test_local_scripts_and_styles_exist():
+    """Every script/stylesheet a page loads from the site itself exists (e.g. the offline MathJax/widget files)."""
+    missing = set()
+    for p in all_pages():
+        for ref in re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"#?]+)', p.read_text(encoding="utf-8")):
+            if "://" in ref or ref.startswith(("data:", "mailto:")) or not ref.endswith((".js", ".css")):
+                continue
+            if not (p.parent / ref).resolve().is_file():
+                missing.add(f"{p.relative_to(HTML)} -> {ref}")
+    assert not missing, sorted(missing)
+
+
+def test_repository_button():
+    assert "https://github.com/gru-book/gru-book" in page(ENTRIES[0]).read_text(encoding="utf-8")
