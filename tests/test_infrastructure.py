@@ -82,3 +82,15 @@ def test_frame_explorer_html_has_a_slider_per_parameter_and_all_frames():
     assert html.count("iVBOR") == 3  # initial image + 2 frames in the JS table (PNG base64 prefix)
     with pytest.raises(ValueError, match="non-empty"):
         render_frames(_line, {"slope": []})
+
+
+def test_frame_explorer_opens_on_the_initial_values():
+    frames = render_frames(_line, {"slope": [1, 2, 3], "label": ["a", "b"]})
+    from gru_teach.widgets.frames import FrameExplorer
+    ex = FrameExplorer(frames, {"slope": [1, 2, 3], "label": ["a", "b"]}, initial={"slope": 3})
+    html = ex._repr_html_()
+    assert 'value="2"' in html and f'src="data:image/png;base64,{frames["2-0"]}"' in html
+    with pytest.raises(ValueError, match="not among"):
+        FrameExplorer(frames, {"slope": [1, 2, 3], "label": ["a", "b"]}, initial={"slope": 5})
+    with pytest.raises(ValueError, match="do not exist"):
+        FrameExplorer(frames, {"slope": [1, 2, 3], "label": ["a", "b"]}, initial={"width": 1})

@@ -1,14 +1,14 @@
 """The student version removes every solution and keeps the exercises."""
-import importlib.util
 import json
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
+from gru_teach import teaching
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("student_version", ROOT / "scripts" / "student_version.py")
-student_version = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(student_version)
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -32,7 +32,7 @@ def test_strip_solutions_removes_all_three_forms():
         code("secret = 42", tags=["solution"]),
         md("## Summary"),
     ]}
-    out, removed = student_version.strip_solutions(nb)
+    out, removed = teaching.strip_solutions(nb)
     assert removed == 5
     assert [c["source"][:10] for c in out["cells"]] == ["```{exerci", "def stub()", "## Summary"]
     assert out["cells"][1]["outputs"] == [] and out["cells"][1]["execution_count"] is None
@@ -40,14 +40,16 @@ def test_strip_solutions_removes_all_three_forms():
 
 def test_unbalanced_solution_blocks_are_reported():
     with pytest.raises(ValueError, match="never closed"):
-        student_version.strip_solutions({"cells": [md("```{solution-start} e1\n```")]})
+        teaching.strip_solutions({"cells": [md("```{solution-start} e1\n```")]})
     with pytest.raises(ValueError, match="without a"):
-        student_version.strip_solutions({"cells": [md("```{solution-end}\n```")]})
+        teaching.strip_solutions({"cells": [md("```{solution-end}\n```")]})
 
 
 @pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")
 def test_every_chapter_has_exercises_whose_solutions_are_removed(tmp_path):
-    assert student_version.main(str(tmp_path)) == 0
+    run = subprocess.run([sys.executable, "scripts/student_version.py", str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
     for path in CHAPTERS:
         original = json.loads(path.read_text(encoding="utf-8"))
         student = json.loads((tmp_path / path.name).read_text(encoding="utf-8"))
@@ -55,3 +57,38 @@ def test_every_chapter_has_exercises_whose_solutions_are_removed(tmp_path):
         assert "{exercise}" in text, f"{path.name} has no exercises"
         assert "{solution" not in text, f"{path.name}: a solution survived"
         assert len(student["cells"]) < len(original["cells"]), f"{path.name}: no solution was removed"
+
+
+def test_exercise_index_finds_exercises_and_their_checks(tmp_path):
+    nb = {"cells": [
+        md("```{exercise} Count parameters\n:label: ch9-count\nHow many?\n```"),
+        code("check_count(my_answer)"),
+        md(":::{exercise} Derive\n:label: ch9-derive\n:::"),
+        code("x = 1"),
+    ]}
+    (tmp_path / "09_demo.ipynb").write_text(json.dumps(nb))
+    (tmp_path / "intro.ipynb").write_text(json.dumps(nb))  # not a chapter: ignored
+    rows = teaching.exercise_index(tmp_path)
+    assert rows == [
+        {"chapter": "09_demo", "label": "ch9-count", "title": "Count parameters", "checks": ["check_count"]},
+        {"chapter": "09_demo", "label": "ch9-derive", "title": "Derive", "checks": []},
+    ]
+
+
+@pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")
+def test_every_chapter_has_four_exercises_two_auto_checked():
+    rows = teaching.exercise_index(ROOT / "book")
+    for path in CHAPTERS:
+        mine = [r for r in rows if r["chapter"] == path.stem]
+        assert len(mine) >= 4, f"{path.name}: {len(mine)} exercises, the book promises at least 4"
+        assert sum(bool(r["checks"]) for r in mine) >= 2, f"{path.name}: fewer than 2 auto-checked exercises"
+        assert all(r["label"] for r in mine), f"{path.name}: every exercise needs a :label:"
+
+
+def test_exercise_table_lists_every_row_and_marks_unchecked_ones():
+    rows = [{"chapter": "01_x", "label": "a", "title": "A", "checks": ["check_a"]},
+            {"chapter": "01_x", "label": "b", "title": "B", "checks": []}]
+    table = teaching.exercise_table(rows).splitlines()
+    assert len(table) == 4
+    assert "`check_a`" in table[2] and "dropdown" in table[3]
+    assert teaching.book_dir().name == "book"

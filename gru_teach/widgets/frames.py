@@ -39,18 +39,26 @@ def render_frames(render, params: dict, dpi: int = 72) -> dict:
 class FrameExplorer:
     """HTML view of precomputed frames; displays itself in Jupyter and in the built book."""
 
-    def __init__(self, frames: dict, params: dict, title: str = ""):
+    def __init__(self, frames: dict, params: dict, title: str = "", initial: dict | None = None):
         self.frames, self.params, self.title = frames, params, title
+        initial = initial or {}
+        unknown = set(initial) - set(params)
+        if unknown:
+            raise ValueError(f"initial names sliders that do not exist: {sorted(unknown)}; sliders: {list(params)}")
+        try:
+            self.start = [params[n].index(initial[n]) if n in initial else 0 for n in params]
+        except ValueError as err:
+            raise ValueError(f"an initial value is not among its slider's values: {err}") from err
         self.uid = "fx" + uuid.uuid5(uuid.NAMESPACE_OID, json.dumps(sorted(frames))[:2000] + title).hex[:10]
 
     def _repr_html_(self) -> str:
         uid, names = self.uid, list(self.params)
-        first = "-".join("0" for _ in names)
+        first = "-".join(map(str, self.start))
         sliders = "".join(
             f'<label style="margin-right:1.5em">{html.escape(n)} '
-            f'<input type="range" min="0" max="{len(v) - 1}" value="0" step="1" data-name="{i}" '
-            f'oninput="{uid}_show()"> <b id="{uid}_v{i}">{html.escape(str(v[0]))}</b></label>'
-            for i, (n, v) in enumerate(self.params.items()))
+            f'<input type="range" min="0" max="{len(v) - 1}" value="{k}" step="1" data-name="{i}" '
+            f'oninput="{uid}_show()"> <b id="{uid}_v{i}">{html.escape(str(v[k]))}</b></label>'
+            for i, ((n, v), k) in enumerate(zip(self.params.items(), self.start)))
         labels = json.dumps([[str(x) for x in v] for v in self.params.values()])
         return (
             f'<div id="{uid}" class="gru-frame-explorer">'
@@ -66,6 +74,10 @@ class FrameExplorer:
         )
 
 
-def frame_explorer(render, params: dict, *, title: str = "", dpi: int = 72) -> FrameExplorer:
-    """Render ``render(**combination)`` for every combination of ``params`` and wrap it in sliders."""
-    return FrameExplorer(render_frames(render, params, dpi), params, title)
+def frame_explorer(render, params: dict, *, title: str = "", dpi: int = 72, initial: dict | None = None
+                   ) -> FrameExplorer:
+    """Render ``render(**combination)`` for every combination of ``params`` and wrap it in sliders.
+
+    ``initial`` maps slider names to the value shown first (default: each slider's first value).
+    """
+    return FrameExplorer(render_frames(render, params, dpi), params, title, initial)

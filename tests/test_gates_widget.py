@@ -1,0 +1,57 @@
+"""gru_teach.widgets.gates: the explorer's pure function, its frames, and the hand-set GRU's behaviour."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from gru_teach.widgets.gates import (EXPLORER_VALUES, flag_signal, gate_explorer, gate_values,  # noqa: E402
+                                     hand_set_gru, plot_gates_over_time, render_gates)
+
+
+def sig(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def test_gate_values_follow_the_equations():
+    v = gate_values(1.0, 0.5, b_r=-1.0, b_z=2.0)
+    r, z = sig(1.0 + 0.5 - 1.0), sig(1.0 + 0.5 + 2.0)
+    n = np.tanh(1.5 + r * 0.75)
+    assert np.isclose(v["r"], r) and np.isclose(v["z"], z) and np.isclose(v["n"], n)
+    assert np.isclose(v["h"], (1 - z) * n + z * 0.5)
+
+
+def test_large_update_bias_keeps_state_and_negative_one_takes_candidate():
+    assert abs(gate_values(2.0, -0.8, b_z=12.0)["h"] + 0.8) < 1e-4
+    v = gate_values(2.0, -0.8, b_z=-12.0)
+    assert abs(v["h"] - v["n"]) < 1e-4
+
+
+def test_render_and_explorer_frames():
+    fig = render_gates(0.0, 0.8, 4.0, -4.0)
+    assert len(fig.axes) == 1 and len(fig.axes[0].patches) == 4
+    plt.close(fig)
+    small = gate_explorer({"x": [0.0, 1.0], "h_prev": [0.0], "b_r": [0.0], "b_z": [0.0, 4.0]})
+    assert len(small.frames) == 4 and "<input type=\"range\"" in small._repr_html_()
+    assert np.prod([len(v) for v in EXPLORER_VALUES.values()]) <= 125
+
+
+def test_hand_set_gru_holds_follows_and_resets():
+    gru, x = hand_set_gru(), flag_signal(T=30, flags=(4, 13, 21), seed=0)
+    out, _ = gru.forward(x)
+    v = x[0, :, 0]
+    # unit 1 holds tanh(2 v) of the last flag until the next one
+    np.testing.assert_allclose(out[0, 4:13, 0], np.tanh(2 * v[4]), atol=0.01)
+    np.testing.assert_allclose(out[0, 21:, 0], np.tanh(2 * v[21]), atol=0.01)
+    # unit 2 follows the input
+    np.testing.assert_allclose(out[0, :, 1], np.tanh(2 * v), atol=0.01)
+    # unit 3 forgets at a flag: its state is then tanh(0.5 v) whatever came before
+    np.testing.assert_allclose(out[0, [4, 13, 21], 2], np.tanh(0.5 * v[[4, 13, 21]]), atol=0.01)
+    g = gru.last_gates()
+    assert g["z"][0, 4, 0] < 0.01 and g["z"][0, 5, 0] > 0.99 and g["r"][0, 13, 2] < 0.01
+
+
+def test_gates_over_time_figure():
+    fig = plot_gates_over_time(hand_set_gru(), flag_signal())
+    assert len(fig.axes) == 4 and len(fig.axes[1].images) == 1 and len(fig.axes[2].images) == 1
+    plt.close(fig)
