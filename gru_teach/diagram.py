@@ -60,14 +60,14 @@ def draw_gru_cell(record=None, ax=None):
     MZ, PLUS, ONE, MN = (7.6, top), (9.2, top), (8.4, 3.75), (8.4, mid)
 
     # the state highway and the two buses feeding the gates
-    ax.text(0.05, top, r"$h_{t-1}$" + _fmt(record, "h_prev"), ha="left", va="bottom", fontsize=12)
+    ax.text(0.05, top, r"$h_{t-1}$" + _fmt(record, "h_prev"), ha="left", va="bottom", fontsize=13)
     _path(ax, [(0.2, top), (MZ[0] - 0.22, top)], c["h"], lw=2.4)
     _path(ax, [(MZ[0] + 0.22, top), (PLUS[0] - 0.22, top)], c["h"], lw=2.4)
     _path(ax, [(PLUS[0] + 0.22, top), (10.6, top)], c["h"], lw=2.4)
-    ax.text(10.6, top + 0.12, r"$h_t$", ha="right", va="bottom", fontsize=12)
-    ax.text(10.6, top + 0.55, _fmt(record, "h")[3:], ha="right", va="bottom", fontsize=10)
+    ax.text(10.6, top + 0.12, r"$h_t$", ha="right", va="bottom", fontsize=13)
+    ax.text(10.6, top + 0.55, _fmt(record, "h")[3:], ha="right", va="bottom", fontsize=12)
     _path(ax, [(1.0, top), (1.0, hbus), (HN[0], hbus)], c["h"], arrow=False)
-    ax.text(0.05, 0.35, r"$x_t$" + _fmt(record, "x"), ha="left", va="center", fontsize=12)
+    ax.text(0.05, 0.35, r"$x_t$" + _fmt(record, "x"), ha="left", va="center", fontsize=13)
     _path(ax, [(0.6, 0.6), (0.6, xbus), (N[0], xbus)], c["x"], arrow=False)
 
     # gates: each reads x_t and h_{t-1}
@@ -78,37 +78,37 @@ def draw_gru_cell(record=None, ax=None):
     _box(ax, R, "σ\nreset", c["r"])
     # candidate: h_n = W_hn h + b_hn, scaled by r, plus W_in x + b_in, through tanh
     _path(ax, [(HN[0], hbus), (HN[0], HN[1] + 0.22)], c["h"])
-    _box(ax, HN, r"$W_{hn}h{+}b_{hn}$", c["n"], w=1.3, h=0.42, fontsize=9)
+    _box(ax, HN, r"$W_{hn}h{+}b_{hn}$", c["n"], w=1.45, h=0.46, fontsize=11)
     _path(ax, [(HN[0], HN[1] - 0.22), (M[0], M[1] + 0.22)], c["n"])
     _path(ax, [(R[0] + 0.47, R[1]), (M[0] - 0.22, M[1])], c["r"])
-    ax.text((R[0] + M[0]) / 2, mid + 0.08, r"$r_t$", color=c["r"], ha="center", va="bottom", fontsize=9)
+    ax.text((R[0] + M[0]) / 2, mid + 0.08, r"$r_t$", color=c["r"], ha="center", va="bottom", fontsize=11)
     _node(ax, M, "⊙", c["r"])
     _path(ax, [(M[0] + 0.22, M[1]), (N[0] - 0.47, N[1])], c["n"])
     _path(ax, [(N[0], xbus), (IN[0], IN[1] - 0.22)], c["x"])
-    _box(ax, IN, r"$W_{in}x{+}b_{in}$", c["n"], w=1.3, h=0.42, fontsize=9)
+    _box(ax, IN, r"$W_{in}x{+}b_{in}$", c["n"], w=1.45, h=0.46, fontsize=11)
     _path(ax, [(IN[0], IN[1] + 0.22), (N[0], N[1] - 0.42)], c["n"])
     _box(ax, N, "tanh\ncandidate", c["n"], w=1.05)
 
     # update: z ⊙ h_{t-1} on the highway, (1 − z) ⊙ n from below, summed
     _path(ax, [(Z[0] + 0.47, Z[1] + 0.2), (2.6, Z[1] + 0.2), (2.6, 4.45), (MZ[0], 4.45), (MZ[0], MZ[1] - 0.22)],
           c["z"])
-    ax.text(2.7, 4.5, r"$z_t$" + _fmt(record, "z"), color=c["z"], ha="left", va="bottom", fontsize=9)
+    ax.text(2.7, 4.5, r"$z_t$" + _fmt(record, "z"), color=c["z"], ha="left", va="bottom", fontsize=11)
     _path(ax, [(MZ[0], 4.45), (ONE[0], 4.45), (ONE[0], ONE[1] + 0.22)], c["z"])
     _node(ax, MZ, "⊙", c["z"])
     _node(ax, ONE, "1−", c["z"])
     _path(ax, [(ONE[0], ONE[1] - 0.22), (MN[0], MN[1] + 0.22)], c["z"])
     _path(ax, [(N[0] + 0.52, N[1]), (MN[0] - 0.22, MN[1])], c["n"])
-    ax.text((N[0] + MN[0]) / 2 + 0.1, mid + 0.08, r"$n_t$", color=c["n"], ha="center", va="bottom", fontsize=9)
+    ax.text((N[0] + MN[0]) / 2 + 0.1, mid + 0.08, r"$n_t$", color=c["n"], ha="center", va="bottom", fontsize=11)
     if record is not None:
         lines = [(r"$r_t$", "r", c["r"]), (r"$W_{hn}h{+}b_{hn}$", "h_n", c["n"]), (r"$n_t$", "n", c["n"])]
         for k, (label, key, colour) in enumerate(lines):
-            ax.text(7.3, 1.25 - 0.4 * k, label + _fmt(record, key), color=colour, ha="left", va="center",
-                    fontsize=10)
+            ax.text(7.5, 1.2 - 0.4 * k, label + _fmt(record, key), color=colour, ha="left", va="center",
+                    fontsize=12)
     _node(ax, MN, "⊙", c["z"])
     _path(ax, [(MN[0] + 0.22, MN[1]), (PLUS[0], MN[1]), (PLUS[0], PLUS[1] - 0.22)], c["n"])
     _node(ax, PLUS, "+")
-    ax.text(MZ[0] + 0.1, top + 0.3, r"$z_t \odot h_{t-1}$ (keep)", ha="center", fontsize=9, color=c["z"])
-    ax.text(PLUS[0] + 0.12, 3.2, r"$(1-z_t)\odot n_t$", ha="left", fontsize=9, color=c["n"], rotation=90)
+    ax.text(MZ[0] + 0.1, top + 0.3, r"$z_t \odot h_{t-1}$ (keep)", ha="center", fontsize=11, color=c["z"])
+    ax.text(PLUS[0] + 0.12, 3.2, r"$(1-z_t)\odot n_t$", ha="left", fontsize=11, color=c["n"], rotation=90)
 
     ax.set_xlim(0, 10.8)
     ax.set_ylim(0, 6.0)

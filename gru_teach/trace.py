@@ -123,10 +123,11 @@ def render_table(head, body, *, caption: str = "", fmt: str = "html", left: int 
     if fmt != "html":
         raise ValueError(f"fmt must be 'html', 'markdown' or 'text'; got {fmt!r}")
     esc = html.escape
-    th = "".join(f"<th>{esc(c)}</th>" for c in head)
+    pad = "padding:0.15em 0.7em"          # keep negative numbers clear of the neighbouring column
+    th = "".join(f'<th style="{pad}">{esc(c)}</th>' for c in head)
     trs = "".join("<tr>" + "".join(
-        f'<td style="text-align:{"right" if i >= left else "left"}">{esc(c)}</td>' for i, c in enumerate(row))
-        + "</tr>" for row in body)
+        f'<td style="text-align:{"right" if i >= left else "left"};{pad};white-space:nowrap">{esc(c)}</td>'
+        for i, c in enumerate(row)) + "</tr>" for row in body)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f'<table class="gru-trace">{cap}<thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>'
 
@@ -189,6 +190,21 @@ def example_inputs() -> tuple[np.ndarray, np.ndarray]:
     return np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.zeros(2)
 
 
+def weights_table(params, digits: int = 1, fmt: str = "html"):
+    """The stacked parameters as one table: one row per gate row (r₁, r₂, z₁, …), columns W_ih | W_hh | biases."""
+    W_ih, W_hh = np.asarray(params["weight_ih"], float), np.asarray(params["weight_hh"], float)
+    b_ih, b_hh = np.asarray(params["bias_ih"], float), np.asarray(params["bias_hh"], float)
+    H, I = W_hh.shape[1], W_ih.shape[1]
+    sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    labels = [f"{g}{str(j + 1).translate(sub)}" for g in "rzn" for j in range(H)]
+    head = (["row"] + [f"W_ih[:, {k}]" for k in range(I)] + [f"W_hh[:, {k}]" for k in range(H)]
+            + ["b_ih", "b_hh"])
+    body = [[lab] + [f"{v:.{digits}f}" for v in (*W_ih[i], *W_hh[i], b_ih[i], b_hh[i])]
+            for i, lab in enumerate(labels)]
+    table = render_table(head, body, fmt=fmt)
+    return HTMLTable(table) if fmt == "html" else table
+
+
 # ------------------------------------------------------------------ the same trace from torch's own GRUCell
 
 def torch_trace(cell, xs, h0) -> list[dict]:
@@ -242,6 +258,7 @@ SEED_004 = {
     "x": [1.0, 2.0], "h_prev": [0.1, 0.2], "W": [0.1, 0.2],
     "U_r": [[0.01, 0.02], [0.03, 0.04]], "U_z": [[0.05, 0.06], [0.07, 0.08]], "U_h": [[0.15, 0.16], [0.17, 0.18]],
     "stated": {"r": [0.3, 0.4], "z": [0.6, 0.7], "h_tilde": [0.8, 0.9], "h": [0.4, 0.5]},
+    "table_h1": [0.3, 0.4],   # the h_1 its own table of the sequence lists, which differs from its worked h_1
 }
 
 
@@ -255,7 +272,7 @@ def recompute_seed_004(reading: str = "elementwise", reset_in_candidate: bool = 
     number added to both units); ``reset_in_candidate=False`` follows the worked line, which drops r.
     Also returns ``h_from_stated``: its update rule applied to its own stated z and h~.
     """
-    s = {k: np.asarray(v, float) for k, v in SEED_004.items() if k != "stated"}
+    s = {k: np.asarray(v, float) for k, v in SEED_004.items() if k not in ("stated", "table_h1")}
     if reading == "elementwise":
         wx = s["W"] * s["x"]
     elif reading == "dot":

@@ -55,3 +55,12 @@ def test_gates_over_time_figure():
     fig = plot_gates_over_time(hand_set_gru(), flag_signal())
     assert len(fig.axes) == 4 and len(fig.axes[1].images) == 1 and len(fig.axes[2].images) == 1
     plt.close(fig)
+
+
+def test_explorer_opens_on_a_frame_where_the_update_gate_mixes():
+    explorer = gate_explorer()
+    start = {name: values[k] for (name, values), k in zip(explorer.params.items(), explorer.start)}
+    first = gate_values(**start)
+    assert 0.5 < first["z"] < 0.9 and first["n"] > first["h"] > start["h_prev"]
+    key = "-".join(map(str, explorer.start))
+    assert explorer.frames[key] in explorer._repr_html_()

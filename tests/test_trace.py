@@ -130,3 +130,13 @@ def test_seed_004_recomputation():
     assert table._repr_html_().count("<tr>") == 5 and "[0.300, 0.400]" in table and "[0.526, 0.601]" in table
     with pytest.raises(ValueError):
         recompute_seed_004("cross")
+
+
+def test_weights_table_labels_each_stacked_row_with_its_gate_and_unit():
+    from gru_teach.trace import weights_table
+    table = weights_table(example_weights())
+    assert table._repr_html_().count("<tr>") == 7
+    assert "z₂" in table and "-0.5" in table
+    text = weights_table(example_weights(), fmt="text").splitlines()
+    row_z1 = next(line for line in text if line.startswith("z₁")).split()
+    assert row_z1 == ["z₁", "1.0", "0.0", "0.5", "0.0", "-0.5", "0.0"]

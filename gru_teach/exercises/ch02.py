@@ -131,6 +131,8 @@ def check_hand_step(answer, tol: float = 5e-3):
     for key in ("r", "z", "n", "h"):
         if key not in answer:
             return failed(f"the answer has no entry {key!r}; give r, z, n and h (two numbers each)")
+        if answer[key] is None:
+            return failed(f"{key} is None: fill in your two numbers, e.g. {key!r}: [0.123, 0.456]")
         bad = compare_array(answer[key], ref[key], name=key, rtol=0, atol=tol)
         if bad is not None:
             hint = {"r": "a_r = W_ir x + b_ir + W_hr h + b_hr, then σ",

@@ -45,31 +45,33 @@ def gate_values(x: float, h_prev: float, b_r: float = 0.0, b_z: float = 0.0) -> 
 def render_gates(x: float, h_prev: float, b_r: float = 0.0, b_z: float = 0.0):
     """Bar chart of r, z (in [0, 1]) and n, h_new (in [−1, 1]) with h_prev marked; returns the Figure."""
     v = gate_values(x, h_prev, b_r, b_z)
-    fig, ax = plt.subplots(figsize=(6.0, 2.6))
+    fig, ax = plt.subplots(figsize=(6.4, 2.9))
     names = ["r (reset)", "z (update)", "n (candidate)", "h_new"]
     vals = [v["r"], v["z"], v["n"], v["h"]]
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#333333"]
     ax.barh(range(4), vals, color=colours, height=0.6)
     ax.axvline(h_prev, color="#333333", ls="--", lw=1)
-    ax.text(h_prev, 4.25, f"h_prev = {h_prev:+.1f}", ha="center", va="center", fontsize=8)
+    ax.text(h_prev, 4.3, f"h_prev = {h_prev:+.1f}", ha="center", va="center", fontsize=11,
+            bbox=dict(fc="white", ec="none", pad=1))
     for i, val in enumerate(vals):
         ax.text(val + (0.03 if val >= 0 else -0.03), i, f"{val:+.2f}", va="center",
-                ha="left" if val >= 0 else "right", fontsize=8)
-    ax.set_yticks(range(4), names, fontsize=10)
-    ax.set_xlim(-1.25, 1.25)
-    ax.set_ylim(-0.6, 4.6)
+                ha="left" if val >= 0 else "right", fontsize=11)
+    ax.set_yticks(range(4), names, fontsize=12)
+    ax.set_xlim(-1.35, 1.35)
+    ax.set_ylim(-0.6, 4.7)
     ax.axvline(0, color="grey", lw=0.5)
     ax.invert_yaxis()
     ax.set_xticks([-1, 0, 1])
-    ax.tick_params(axis="x", labelsize=8)
-    fig.subplots_adjust(left=0.2, right=0.97, top=0.92, bottom=0.1)
+    ax.tick_params(axis="x", labelsize=11)
+    fig.subplots_adjust(left=0.24, right=0.97, top=0.94, bottom=0.1)
     return fig
 
 
 def gate_explorer(values: dict | None = None, dpi: int = 72):
     """Kernel-free explorer: one pre-rendered frame per combination of :data:`EXPLORER_VALUES`."""
     values = values or EXPLORER_VALUES
-    start = {"x": 2.0, "h_prev": 0.8, "b_r": 0.0, "b_z": 0.0}  # an informative first frame: gates mid-way
+    # first frame: a visible mix, z ≈ 0.77, h_new between the candidate (≈ +1) and h_prev = −0.8
+    start = {"x": 2.0, "h_prev": -0.8, "b_r": 0.0, "b_z": 0.0}
     initial = {k: v for k, v in start.items() if v in values.get(k, [])}
     return frame_explorer(render_gates, values, dpi=dpi, initial=initial,
                           title="One GRU unit: move the input, the previous state and the gate biases")
