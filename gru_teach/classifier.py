@@ -24,8 +24,11 @@ __all__ = ["softmax_cross_entropy", "GRUClassifier", "train"]
 
 
 def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray):
-    """Mean cross-entropy of ``logits`` (N, C) for integer labels ``y`` (N,); returns ``(loss, dlogits)``."""
-    s = logits - logits.max(axis=1, keepdims=True)      # shift for stability: softmax is unchanged
+    """Mean cross-entropy of ``logits`` (N, C) for integer labels ``y`` (N,).
+
+    Returns ``(loss, dlogits)``.
+    """
+    s = logits - logits.max(axis=1, keepdims=True)   # stable; softmax unchanged
     log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
     N = len(y)
     loss = -log_p[np.arange(N), y].mean()
@@ -62,8 +65,10 @@ class GRUClassifier:
     def loss_and_grads(self, x, y):
         """Forward and backward on one batch: ``(loss, {name: gradient})``."""
         loss, d_logits = softmax_cross_entropy(self.logits(x), y)
-        grads = {"out.weight": d_logits.T @ self._h_last, "out.bias": d_logits.sum(axis=0)}
-        self.gru.backward(None, d_logits @ self.out_weight)   # only h_T feeds the loss
+        grads = {"out.weight": d_logits.T @ self._h_last,
+                 "out.bias": d_logits.sum(axis=0)}
+        # only h_T feeds the loss: no d_outputs, d_last = ∂L/∂h_T
+        self.gru.backward(None, d_logits @ self.out_weight)
         grads.update({f"gru.{k}": v for k, v in self.gru.grads.items()})
         return loss, grads
 

@@ -58,18 +58,21 @@ def relative_error(analytic, numerical) -> float:
     return float(np.linalg.norm(a - n) / max(scale, np.finfo(np.float64).tiny))
 
 
-def numerical_gradient(loss: Callable[[], float], array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradient(loss: Callable[[], float], array: np.ndarray,
+                       eps: float = 1e-6) -> np.ndarray:
     """Central differences of ``loss()`` with respect to every entry of ``array``.
 
-    ``array`` is perturbed *in place* (``loss`` must read it) and restored exactly afterwards.
-    Costs 2 · array.size calls of ``loss``.
+    ``array`` is perturbed *in place* (``loss`` must read it) and restored
+    exactly afterwards. Costs 2 · array.size calls of ``loss``.
     """
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
-        raise TypeError(f"array must be a floating-point NumPy array; got {type(array).__name__}")
+        raise TypeError("array must be a floating-point NumPy array; "
+                        f"got {type(array).__name__}")
     grad = np.zeros(array.shape, dtype=np.float64)
     flat, g = array.reshape(-1), grad.reshape(-1)
     if not np.shares_memory(flat, array):
-        raise ValueError("array must be contiguous, so that perturbing it in place is seen by loss()")
+        raise ValueError("array must be contiguous, so that loss() sees "
+                         "the entries perturbed in place")
     for k in range(flat.size):
         old = flat[k]
         flat[k] = old + eps
