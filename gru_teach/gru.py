@@ -1,22 +1,27 @@
-"""A GRU layer in NumPy: forward pass and backpropagation through time, written out.
+"""A GRU layer in NumPy: forward pass and backpropagation through time.
 
-The book's convention is PyTorch's (``torch.nn.GRU``), gate blocks stacked in the order (r, z, n)::
+The book's convention is PyTorch's (``torch.nn.GRU``), gate blocks stacked in
+the order (r, z, n)::
 
-    r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)          reset gate
-    z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)          update gate
-    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))   candidate state
-    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}                     z ≈ 1 keeps the old state
+    r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)              reset gate
+    z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)              update gate
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))   candidate
+    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}          z ≈ 1 keeps the old state
 
-With ``reset_after=False`` the reset gate is applied *before* the recurrent product, as in Cho et al. (2014)::
+With ``reset_after=False`` the reset gate acts *before* the recurrent
+product, as in Cho et al. (2014)::
 
     n_t = tanh(W_in x_t + b_in + W_hn (r_t ⊙ h_{t-1}) + b_hn)
 
-Backward (reset-after), with δh the gradient reaching h_t and a_· the pre-activations::
+Backward (reset-after), with δh the gradient reaching h_t and a_· the
+pre-activations::
 
-    δn = δh ⊙ (1 − z)          δa_n = δn ⊙ (1 − n²)
-    δz = δh ⊙ (h_{t-1} − n)    δa_z = δz ⊙ z ⊙ (1 − z)
-    δr = δa_n ⊙ (W_hn h_{t-1} + b_hn)                   δa_r = δr ⊙ r ⊙ (1 − r)
-    δh_{t-1} = δh ⊙ z  +  [δa_r, δa_z, δa_n ⊙ r] W_hh     (the direct path and the path through the gates)
+    δa_n = δh ⊙ (1 − z) ⊙ (1 − n²)
+    δa_z = δh ⊙ (h_{t-1} − n) ⊙ z ⊙ (1 − z)
+    δa_r = δa_n ⊙ (W_hn h_{t-1} + b_hn) ⊙ r ⊙ (1 − r)
+    δh_{t-1} = δh ⊙ z + [δa_r, δa_z, δa_n ⊙ r] W_hh
+
+(the direct path through z, and the paths through the three gates).
 """
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ from .recurrent import RecurrentLayer, sigmoid
 
 
 class GRU(RecurrentLayer):
-    """One GRU layer, parameters named and shaped like one layer of ``torch.nn.GRU``.
+    """One GRU layer, parameters named and shaped like ``torch.nn.GRU``'s.
 
     >>> gru = GRU(input_size=2, hidden_size=3, seed=0)
     >>> out, h = gru.forward(np.ones((1, 4, 2)))      # (batch, time, input)
@@ -38,9 +43,11 @@ class GRU(RecurrentLayer):
     GATES = ("r", "z", "n")
     TORCH_NAME = "GRU"
 
-    def __init__(self, input_size: int, hidden_size: int, *, reset_after: bool = True, dtype=np.float64, seed=None):
+    def __init__(self, input_size: int, hidden_size: int, *,
+                 reset_after: bool = True, dtype=np.float64, seed=None):
         if not isinstance(reset_after, (bool, np.bool_)):
-            raise TypeError(f"reset_after must be True or False; got {reset_after!r}")
+            raise TypeError("reset_after must be True or False; "
+                            f"got {reset_after!r}")
         super().__init__(input_size, hidden_size, dtype=dtype, seed=seed)
         self.reset_after = bool(reset_after)
 
@@ -49,62 +56,71 @@ class GRU(RecurrentLayer):
 
     def to_torch(self, *, cell: bool = False):
         if not self.reset_after:
-            raise ValueError("torch.nn.GRU only implements reset_after=True; a reset-before GRU has no torch twin")
+            raise ValueError("torch.nn.GRU only implements reset_after=True; "
+                             "a reset-before GRU has no torch twin")
         return super().to_torch(cell=cell)
 
-    # ------------------------------------------------------------------ forward
+    # ------------------------------------------------------------ forward
     def forward(self, x, h0=None):
-        """Run the layer over ``x`` (batch, time, input) from ``h0`` (batch, hidden; zeros if None).
+        """Run the layer over ``x`` (batch, time, input) from ``h0``.
 
-        Returns ``(outputs, h_last)``: all states h_1..h_T (batch, time, hidden) and h_T (batch, hidden).
+        ``h0``: (batch, hidden), zeros if None. Returns ``(outputs, h_last)``:
+        the states h_1..h_T (batch, time, hidden) and h_T (batch, hidden).
         """
         x, h = self._prepare(x, h0)
         B, T, _ = x.shape
         H = self.hidden_size
-        gi = self._input_projection(x)                     # (B, T, 3H): W_ih x_t + b_ih for all t
+        gi = self._input_projection(x)      # (B, T, 3H): W_ih x_t + b_ih
         W_hh_T, b_hh = self.weight_hh.T, self.bias_hh
-        W_hrz_T, W_hn_T = W_hh_T[:, :2 * H], W_hh_T[:, 2 * H:]
-        rz_all = np.empty((B, T, 2 * H), self.dtype)
-        n_all = np.empty((B, T, H), self.dtype)
-        hn_all = np.empty((B, T, H), self.dtype)           # W_hn h_{t-1} + b_hn (after) or W_hn (r⊙h) + b_hn (before)
-        h_prev_all = np.empty((B, T, H), self.dtype)
-        out = np.empty((B, T, H), self.dtype)
+        shape = (B, T, H)
+        rz_all = np.empty((B, T, 2 * H), self.dtype)    # r and z, side by side
+        n_all = np.empty(shape, self.dtype)
+        hn_all = np.empty(shape, self.dtype)   # the term r multiplies (after)
+        h_prev_all = np.empty(shape, self.dtype)
+        out = np.empty(shape, self.dtype)
         for t in range(T):
             h_prev_all[:, t] = h
             g = gi[:, t]
             if self.reset_after:
-                gh = h @ W_hh_T + b_hh                      # one product for all three gates
+                gh = h @ W_hh_T + b_hh      # one product for all three gates
                 rz = sigmoid(g[:, :2 * H] + gh[:, :2 * H])
                 r = rz[:, :H]
-                hn = gh[:, 2 * H:]
+                hn = gh[:, 2 * H:]                  # W_hn h_{t-1} + b_hn
                 n = np.tanh(g[:, 2 * H:] + r * hn)
-            else:
-                rz = sigmoid(g[:, :2 * H] + h @ W_hrz_T + b_hh[:2 * H])
+            else:                                   # Cho et al. (2014)
+                gh_rz = h @ W_hh_T[:, :2 * H] + b_hh[:2 * H]
+                rz = sigmoid(g[:, :2 * H] + gh_rz)
                 r = rz[:, :H]
-                hn = (r * h) @ W_hn_T + b_hh[2 * H:]
+                hn = (r * h) @ W_hh_T[:, 2 * H:] + b_hh[2 * H:]
                 n = np.tanh(g[:, 2 * H:] + hn)
             z = rz[:, H:]
-            h = n + z * (h - n)                             # (1 − z) n + z h_{t-1}
-            rz_all[:, t], n_all[:, t], hn_all[:, t], out[:, t] = rz, n, hn, h
-        self._cache = {"x": x, "h_prev": h_prev_all, "rz": rz_all, "r": rz_all[..., :H], "z": rz_all[..., H:],
+            h = n + z * (h - n)                     # (1 − z) n + z h_{t-1}
+            rz_all[:, t], n_all[:, t], hn_all[:, t] = rz, n, hn
+            out[:, t] = h
+        self._cache = {"x": x, "h_prev": h_prev_all, "rz": rz_all,
+                       "r": rz_all[..., :H], "z": rz_all[..., H:],
                        "n": n_all, "hn": hn_all, "out": out}
         return out, h.copy()
 
-    # ------------------------------------------------------------------ backward
+    # ----------------------------------------------------------- backward
     def backward(self, d_outputs, d_last=None):
         """Backpropagate through time after ``forward``.
 
-        ``d_outputs``: ∂L/∂outputs (batch, time, hidden) or None; ``d_last``: ∂L/∂h_last (batch, hidden) or None.
-        Returns ``(dx, dh0)`` and stores the parameter gradients in ``self.grads``.
+        ``d_outputs``: ∂L/∂outputs (batch, time, hidden) or None;
+        ``d_last``: ∂L/∂h_last (batch, hidden) or None. Returns
+        ``(dx, dh0)`` and stores the parameter gradients in ``self.grads``.
         """
         c = self._require_cache()
-        x, h_prev_all, rz_all, n_all, hn_all = c["x"], c["h_prev"], c["rz"], c["n"], c["hn"]
+        x, h_prev_all = c["x"], c["h_prev"]
+        rz_all, n_all, hn_all = c["rz"], c["n"], c["hn"]
         B, T, H = n_all.shape
         d_out = check_grad(d_outputs, (B, T, H), self.dtype, "d_outputs")
         dh = check_grad(d_last, (B, H), self.dtype, "d_last").copy()
         W_hh = self.weight_hh
-        d_a = np.empty((B, T, 3 * H), self.dtype)          # gradients of the pre-activations a_r, a_z, a_n
-        d_hh = np.empty((B, T, 3 * H), self.dtype) if self.reset_after else d_a
+        # gradients of the pre-activations a_r, a_z, a_n: what W_ih x + b_ih
+        # receives (d_a) and what W_hh h + b_hh receives (d_hh)
+        d_a = np.empty((B, T, 3 * H), self.dtype)
+        d_hh = np.empty_like(d_a) if self.reset_after else d_a
         for t in range(T - 1, -1, -1):
             dh += d_out[:, t]
             r, z = rz_all[:, t, :H], rz_all[:, t, H:]
@@ -117,14 +133,16 @@ class GRU(RecurrentLayer):
                 d_a[:, t, H:2 * H] = d_hh[:, t, H:2 * H] = da_z
                 d_a[:, t, 2 * H:] = da_n
                 d_hh[:, t, 2 * H:] = da_n * r
-                dh = dh * z + d_hh[:, t] @ W_hh
+                dh = dh * z + d_hh[:, t] @ W_hh     # direct path + gates
             else:
-                d_rh = da_n @ W_hh[2 * H:]                 # gradient of r ⊙ h_{t-1}
+                d_rh = da_n @ W_hh[2 * H:]          # gradient of r ⊙ h_{t-1}
                 da_r = d_rh * h_prev * r * (1 - r)
-                d_a[:, t, :H], d_a[:, t, H:2 * H], d_a[:, t, 2 * H:] = da_r, da_z, da_n
+                d_a[:, t, :H], d_a[:, t, H:2 * H] = da_r, da_z
+                d_a[:, t, 2 * H:] = da_n
                 dh = dh * z + d_rh * r + d_a[:, t, :2 * H] @ W_hh[:2 * H]
         dx = self._weight_grads(x, h_prev_all, d_a, d_hh)
-        if not self.reset_after:                           # W_hn multiplies r ⊙ h_{t-1}, not h_{t-1}
+        if not self.reset_after:        # W_hn multiplies r ⊙ h_{t-1} here
             rh = (rz_all[..., :H] * h_prev_all).reshape(B * T, H)
-            self.grads["weight_hh"][2 * H:] = d_a[..., 2 * H:].reshape(B * T, H).T @ rh
+            d_an = d_a[..., 2 * H:].reshape(B * T, H)
+            self.grads["weight_hh"][2 * H:] = d_an.T @ rh
         return dx, dh

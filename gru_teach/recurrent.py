@@ -92,20 +92,27 @@ class RecurrentLayer:
         return x, h
 
     def _input_projection(self, x: np.ndarray) -> np.ndarray:
-        """W_ih x_t + b_ih for every time step at once: one (B·T, I) × (I, G·H) matrix product."""
+        """W_ih x_t + b_ih for every time step at once.
+
+        One (B·T, I) × (I, G·H) matrix product instead of T small ones.
+        """
         B, T, I = x.shape
-        return (x.reshape(B * T, I) @ self.weight_ih.T + self.bias_ih).reshape(B, T, -1)
+        gi = x.reshape(B * T, I) @ self.weight_ih.T + self.bias_ih
+        return gi.reshape(B, T, -1)
 
     def _require_cache(self) -> dict:
         if self._cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward() needs a forward() call first")
+            raise RuntimeError(f"{type(self).__name__}.backward() needs a "
+                               "forward() call first")
         return self._cache
 
-    def _weight_grads(self, x, h_prev, d_ih, d_hh=None) -> dict[str, np.ndarray]:
-        """Sum the per-step gradients over batch and time with one matrix product per weight.
+    def _weight_grads(self, x, h_prev, d_ih, d_hh=None) -> np.ndarray:
+        """Sum the per-step gradients over batch and time; return dx.
 
-        d_ih, d_hh: (B, T, G·H) gradients of the pre-activations fed by W_ih x_t + b_ih and
-        W_hh h_{t-1} + b_hh; h_prev: (B, T, H) states h_{t-1}.  Also returns dx.
+        d_ih, d_hh: (B, T, G·H) gradients of the pre-activations fed by
+        W_ih x_t + b_ih and by W_hh h_{t-1} + b_hh (the same array when
+        d_hh is None); h_prev: (B, T, H), the states h_{t-1}. One matrix
+        product per weight, over all B·T rows at once.
         """
         B, T, _ = x.shape
         d_hh = d_ih if d_hh is None else d_hh
