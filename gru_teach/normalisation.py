@@ -15,13 +15,12 @@ reports train and test accuracy.
 """
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import torch
 from torch import nn
 
 from .data import digits_sequences
+from .training import torch_threads
 
 NORMS = ("none", "batch", "layer")
 
@@ -31,21 +30,6 @@ class _BatchNormOverTime(nn.BatchNorm1d):
 
     def forward(self, x):
         return super().forward(x.transpose(1, 2)).transpose(1, 2)
-
-
-@contextlib.contextmanager
-def torch_threads(n: int):
-    """Run a block with ``n`` torch CPU threads, then restore the previous setting.
-
-    Small recurrent models train fastest on one thread: per-step work is too small to share, and on a
-    busy 2-core machine extra threads mostly wait for each other.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def norm_layer(kind: str, features: int) -> nn.Module:

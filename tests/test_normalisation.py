@@ -23,15 +23,6 @@ def test_layer_norm_standardises_each_time_step_of_each_sample():
         nz.norm_layer("group", 4)
 
 
-def test_torch_threads_restores_the_setting_even_after_an_error():
-    before = torch.get_num_threads()
-    with pytest.raises(RuntimeError):
-        with nz.torch_threads(1):
-            assert torch.get_num_threads() == 1
-            raise RuntimeError("boom")
-    assert torch.get_num_threads() == before
-
-
 def test_training_is_seeded_and_learns_something():
     a = nz.train_classifier("layer", 0, epochs=2, hidden=8)
     b = nz.train_classifier("layer", 0, epochs=2, hidden=8)
