@@ -191,3 +191,15 @@ def test_ci_runs_the_readme_test_command():
     assert text.startswith("#!/usr/bin/env bash")
     assert TEST_COMMAND in text, f".ci/run must call `{TEST_COMMAND}`"
     assert os.access(ci, os.X_OK), ".ci/run must be executable"
+
+
+@notebook_params
+def test_visible_code_fits_the_page(path):
+    """Code lines longer than 82 characters are cut off in the page's code boxes (hidden cells excepted)."""
+    limit, long_lines = 82, []
+    for i, cell in enumerate(load(path)["cells"]):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] != "code" or {"hide-input", "remove-input", "remove-cell"} & set(tags):
+            continue
+        long_lines += [(i, len(line)) for line in cell_source(cell).split("\n") if len(line) > limit]
+    assert not long_lines, f"{path.name}: (cell, length) of lines over {limit} characters: {long_lines}"

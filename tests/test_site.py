@@ -143,3 +143,26 @@ def test_local_scripts_and_styles_exist():
 
 def test_repository_button():
     assert "https://github.com/gru-book/gru-book" in page(ENTRIES[0]).read_text(encoding="utf-8")
+
+
+def test_kernel_free_explorers_ship_their_frames():
+    """Chapters 1 and 2 promise explorers that work without a kernel: each explorer on the page has its sliders,
+    a frame table holding a PNG for every combination of slider positions, and the script that swaps them."""
+    explorers = 0
+    for entry in ("book/01_vanishing_gradients", "book/02_gru_cell"):
+        if entry not in ENTRIES:
+            continue
+        text = page(entry).read_text(encoding="utf-8")
+        for uid in re.findall(r'<div id="(fx[0-9a-f]{10})" class="gru-frame-explorer">', text):
+            block = text.split(f'id="{uid}"', 1)[1].split("</script>", 1)[0]
+            maxima = [int(m) for m in re.findall(r'<input type="range" min="0" max="(\d+)"', block)]
+            assert maxima, f"{entry}: explorer {uid} has no sliders"
+            frames = re.search(rf"var {uid}_frames = (\{{.*?\}});", block)
+            assert frames, f"{entry}: explorer {uid} has no frame table"
+            expected = 1
+            for m in maxima:
+                expected *= m + 1
+            assert frames.group(1).count("iVBOR") == expected, f"{entry}: explorer {uid} misses frames"
+            assert f"function {uid}_show()" in block
+            explorers += 1
+    assert explorers >= 2, "expected a kernel-free explorer in chapter 1 and in chapter 2"
