@@ -1,7 +1,8 @@
-"""Gradient-norm clipping (Pascanu, Mikolov & Bengio, 2013) for a dict of NumPy gradients.
+"""Gradient-norm clipping (Pascanu, Mikolov & Bengio, 2013) for NumPy gradients.
 
-If the global norm ‖g‖ = sqrt(Σ_k ‖g_k‖²) exceeds ``max_norm``, every gradient is scaled by max_norm / ‖g‖,
-which keeps its direction. This is what ``torch.nn.utils.clip_grad_norm_`` does.
+If the global norm ‖g‖ = sqrt(Σ_k ‖g_k‖²) exceeds ``max_norm``, every
+gradient is scaled by max_norm / ‖g‖, which keeps its direction. This is
+what ``torch.nn.utils.clip_grad_norm_`` does.
 """
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import numpy as np
 
 def global_norm(grads: dict) -> float:
     """sqrt of the sum of squares of all gradient entries."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())))
+    squares = (float(np.sum(np.square(g))) for g in grads.values())
+    return float(np.sqrt(sum(squares)))
 
 
 def clip_grad_norm(grads: dict, max_norm: float) -> float:
-    """Scale ``grads`` in place so that their global norm is at most ``max_norm``; return the norm before."""
+    """Scale ``grads`` in place to global norm ≤ ``max_norm``.
+
+    Returns the norm before clipping.
+    """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive; got {max_norm!r}")
     norm = global_norm(grads)

@@ -107,8 +107,11 @@ def _batches(data):
 def torch_threads(n: int | None):
     """Run the block with ``torch.set_num_threads(n)`` and restore the previous value afterwards (None: no change).
 
-    Small recurrent models (H ≈ 16) are as fast on one thread, and on a busy machine a second intra-op thread
-    can make them many times slower.
+    Why the book uses it: the chapters train small recurrent models (H ≈ 16–32) step by step. Their matrix
+    products are far too small to gain from splitting across threads, so one thread is as fast; on a busy
+    machine (a 2-core CI runner, or a book build executing other notebooks) a second intra-op thread competes for
+    the cores and can make each step many times slower. The setting is global in torch, so it is changed only
+    inside the block and restored afterwards: code outside the block keeps the reader's own thread setting.
     """
     if n is None:
         yield
@@ -127,7 +130,8 @@ def train(model: nn.Module, data, loss_fn, optimizer, steps: int, *, clip: float
 
     data: ``data(step) -> (x, y)``, an iterable of ``(x, y)``, or one fixed ``(x, y)`` (full-batch training);
     arrays may be NumPy or torch (float arrays are cast to the model's dtype). ``clip``: max global gradient
-    norm, or None for no clipping. ``threads``: torch intra-op threads during training (restored afterwards).
+    norm, or None for no clipping. ``threads``: torch intra-op threads during training, set with
+    :func:`torch_threads` and restored afterwards (1 is fastest for small models; None leaves torch's setting).
     """
     if steps < 0:
         raise ValueError(f"steps must be ≥ 0; got {steps}")
@@ -182,7 +186,8 @@ def adding_run(cell: str, T: int, *, hidden: int = 16, steps: int = 300, batch: 
     """Train one ``cell`` model on the adding problem of length T; return ``(model, history, test_mse)``.
 
     Adam, MSE loss, fresh batches every step (data seed = 1000 + seed), a fixed test set (seed 12345);
-    one torch thread while training (see :func:`torch_threads`).
+    one torch thread while training by default (``threads=1``: as fast for these small models, and not slowed
+    down by a busy machine; see :func:`torch_threads`).
     """
     torch.manual_seed(seed)
     model = SequenceModel(2, hidden, 1, cell=cell)

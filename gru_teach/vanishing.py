@@ -137,8 +137,7 @@ def gradient_norms_vs_lag(model: str = "tanh", radius: float = 0.9, T: int = 50,
     layer = make_layer(model, hidden, radius, input_size=input_size, seed=seed, z_bias=z_bias)
     if x is None:
         x = np.random.default_rng(seed + 1).standard_normal((batch, T, input_size))
-    layer.forward(x)
-    return geometric_mean(operator_norms(jacobian_products(step_jacobians(layer))), axis=0)
+    return layer_gradient_norms(layer, x)
 
 
 def layer_gradient_norms(layer, x) -> np.ndarray:
@@ -163,6 +162,9 @@ def torch_jacobians(layer, x, t: int) -> np.ndarray:
     """∂h_T/∂h_t by ``torch.autograd`` (independent of the NumPy backward): (batch, H, H).
 
     Runs ``layer.to_torch(cell=True)`` from h_t (the NumPy forward's state after t inputs) over x[:, t:].
+    The autograd call runs under ``training.torch_threads(1)`` (restored afterwards): the matrices are tiny
+    (H ≈ 32), so a second intra-op thread only adds synchronisation, and on a loaded 2-core machine it can make
+    the call many times slower; one thread also makes the timing of the chapter predictable.
     """
     import torch
 
@@ -182,7 +184,7 @@ def torch_jacobians(layer, x, t: int) -> np.ndarray:
 
     from .training import torch_threads
 
-    with torch_threads(1):                                       # tiny matrices: one thread is fastest
+    with torch_threads(1):                                       # see the docstring
         full = torch.autograd.functional.jacobian(run, h_t)      # (H, B, H): full[i, b, j] = ∂h_T[b, i]/∂h_t[b, j]
     return full.permute(1, 0, 2).numpy()
 
@@ -274,7 +276,8 @@ def clipping_run(clip: float | None, *, radius: float = 3.0, lr: float = 0.1, T:
 
     With radius 3 the first gradients are in the hundreds; without clipping (``clip=None``) SGD at lr = 0.1
     jumps far out and the loss blows up, with clipping every step has length ≤ lr · clip. Returns the
-    :class:`~gru_teach.training.History`.
+    :class:`~gru_teach.training.History`. Trains on one torch thread (``threads=1``, scoped and restored; see
+    :func:`~gru_teach.training.torch_threads` for why).
     """
     import torch
 

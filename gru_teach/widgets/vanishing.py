@@ -23,13 +23,15 @@ def explorer_frame(model: str = "tanh", radius: float = 0.9, T: int = 50):
     theory = {label: vanishing.theory_bound(radius, np.arange(T + 1))} if model != "gru" else None
     fig, ax = plt.subplots(figsize=(5.6, 3.2))
     fig.subplots_adjust(left=0.14, right=0.97, bottom=0.15, top=0.9)
-    vanishing.plot_norms_vs_lag({label: norms}, theory, ax=ax, tight=False, ylim=(1e-20, 1e10),
-                                title=f"at lag k = T = {T}: {norms[-1]:.1e}" + ("" if model != "gru" else "  (GRU at init, z ≈ 0.5)"))
+    title = f"at lag k = T = {T}: {norms[-1]:.1e}"
+    if model == "gru":
+        title += "  (GRU at init, z ≈ 0.5)"
+    vanishing.plot_norms_vs_lag({label: norms}, theory, ax=ax, tight=False, ylim=(1e-20, 1e10), title=title)
     ax.set_xlim(0, 100)
     return fig
 
 
-def explorer(models=("tanh", "relu", "gru"), radii=(0.5, 0.9, 1.0, 1.1, 1.5), lengths=(25, 100), dpi=80):
+def explorer(models=("tanh", "relu", "gru"), radii=(0.5, 0.9, 1.0, 1.1, 1.5), lengths=(25, 100), dpi=100):
     """A kernel-free slider explorer over every (model, radius, T) combination."""
     return frame_explorer(lambda model, radius, T: explorer_frame(model, radius, T),
                           {"model": list(models), "radius": list(radii), "T": list(lengths)},
