@@ -54,19 +54,29 @@ def safe_call(fn, *args, **kwargs):
                             f"(line {frame.lineno}: {(frame.line or '').strip()})")
 
 
-def compare_array(got, expected, name: str = "result", *, rtol: float = 1e-6, atol: float = 1e-8):
-    """``None`` when ``got`` matches ``expected``; otherwise a failing Feedback that says how it differs."""
-    expected = np.asarray(expected)
+def check_array(got, shape: tuple, name: str = "result"):
+    """``None`` when ``got`` is a finite array of numbers of ``shape``; else a failing Feedback saying why."""
+    shape = tuple(shape)
     if got is None:
-        return failed(f"{name} is None: did you forget to `return` it? Expected an array of shape {expected.shape}")
+        return failed(f"{name} is None: did you forget to `return` it? Expected an array of shape {shape}")
     try:
         arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        return failed(f"{name} should be an array of numbers of shape {expected.shape}; got {type(got).__name__}")
-    if arr.shape != expected.shape:
-        return failed(f"{name} has shape {arr.shape}; expected {expected.shape}")
+        return failed(f"{name} should be an array of numbers of shape {shape}; got {type(got).__name__}")
+    if arr.shape != shape:
+        return failed(f"{name} has shape {arr.shape}; expected {shape}")
     if not np.all(np.isfinite(arr)):
         return failed(f"{name} contains NaN or inf ({int(np.sum(~np.isfinite(arr)))} entries)")
+    return None
+
+
+def compare_array(got, expected, name: str = "result", *, rtol: float = 1e-6, atol: float = 1e-8):
+    """``None`` when ``got`` matches ``expected``; otherwise a failing Feedback that says how it differs."""
+    expected = np.asarray(expected)
+    bad = check_array(got, expected.shape, name)
+    if bad is not None:
+        return bad
+    arr = np.asarray(got, dtype=float)
     if not np.allclose(arr, expected, rtol=rtol, atol=atol):
         err = np.max(np.abs(arr - expected))
         return failed(f"{name} differs from the reference: largest absolute difference {err:.3g}")

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 import yaml
+from booktoc import toc_entries
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -35,25 +36,6 @@ def load(path):
 def cell_source(cell):
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else src
-
-
-def toc_entries():
-    """Every `file:` entry of _toc.yml (root included), as repository-relative paths without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [str(pathlib.PurePosixPath(f).with_suffix("")) if f.endswith((".md", ".ipynb")) else f for f in found]
 
 
 # --- notebooks are committed clean ------------------------------------------------------------------------------

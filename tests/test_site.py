@@ -7,7 +7,7 @@ import pathlib
 import re
 
 import pytest
-import yaml
+from booktoc import toc_entries
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -17,24 +17,6 @@ pytestmark = [
     pytest.mark.skipif(not (HTML / "index.html").is_file(),
                        reason="_build/html is missing: build the book first (bash scripts/build-book.sh)"),
 ]
-
-
-def toc_entries():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [re.sub(r"\.(md|ipynb)$", "", f) for f in found]
 
 
 ENTRIES = toc_entries()

@@ -19,7 +19,7 @@ import itertools
 
 import numpy as np
 
-from ..checking import compare_array, failed, passed, safe_call
+from ..checking import check_array, compare_array, failed, passed, safe_call
 from ..conventions import step as convention_step
 from ..recurrent import sigmoid
 from ..trace import example_weights, gru_step, gru_step_record
@@ -184,14 +184,9 @@ def check_chung_conversion(convert):
     if not isinstance(got, dict) or not set(params) <= set(got):
         return failed(f"return a dict with keys {sorted(params)}; got {type(got).__name__}")
     for name, value in params.items():
-        try:
-            arr = np.asarray(got[name], dtype=float)
-        except (TypeError, ValueError):
-            return failed(f"{name} should be an array of numbers; got {type(got[name]).__name__}")
-        if arr.shape != value.shape:
-            return failed(f"{name} has shape {arr.shape}; expected {value.shape} (the same layout as the input)")
-        if not np.all(np.isfinite(arr)):
-            return failed(f"{name} contains NaN or inf")
+        bad = check_array(got[name], value.shape, name)
+        if bad is not None:
+            return failed(bad.message + " (keep the layout of the input)")
     got = {k: np.asarray(got[k], float) for k in params}
     rng = np.random.default_rng(2)
     x, h = rng.normal(size=(5, 3)), rng.uniform(-0.9, 0.9, (5, 4))
