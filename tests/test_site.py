@@ -5,6 +5,8 @@
 import html.parser
 import pathlib
 import re
+import shutil
+import subprocess
 
 import pytest
 from booktoc import toc_entries
@@ -127,6 +129,13 @@ def test_repository_button():
     assert "https://github.com/gru-book/gru-book" in page(ENTRIES[0]).read_text(encoding="utf-8")
 
 
+def _explorer_blocks(entry):
+    text = page(entry).read_text(encoding="utf-8")
+    for uid in re.findall(r'<div id="(fx[0-9a-f]{10})" class="gru-frame-explorer">', text):
+        start = text.index(f'<div id="{uid}"')
+        yield uid, text[start:text.index("</script></div>", start) + len("</script></div>")]
+
+
 def test_kernel_free_explorers_ship_their_frames():
     """Chapters 1 and 2 promise explorers that work without a kernel: each explorer on the page has its sliders,
     a frame table holding a PNG for every combination of slider positions, and the script that swaps them."""
@@ -134,9 +143,7 @@ def test_kernel_free_explorers_ship_their_frames():
     for entry in ("book/01_vanishing_gradients", "book/02_gru_cell"):
         if entry not in ENTRIES:
             continue
-        text = page(entry).read_text(encoding="utf-8")
-        for uid in re.findall(r'<div id="(fx[0-9a-f]{10})" class="gru-frame-explorer">', text):
-            block = text.split(f'id="{uid}"', 1)[1].split("</script>", 1)[0]
+        for uid, block in _explorer_blocks(entry):
             maxima = [int(m) for m in re.findall(r'<input type="range" min="0" max="(\d+)"', block)]
             assert maxima, f"{entry}: explorer {uid} has no sliders"
             frames = re.search(rf"var {uid}_frames = (\{{.*?\}});", block)
@@ -148,3 +155,25 @@ def test_kernel_free_explorers_ship_their_frames():
             assert f"function {uid}_show()" in block
             explorers += 1
     assert explorers >= 2, "expected a kernel-free explorer in chapter 1 and in chapter 2"
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="needs headless chromium (apt-get install chromium)")
+def test_explorer_slider_swaps_the_frame_in_a_browser(tmp_path):
+    """In a real browser with no kernel, moving a slider shows the frame for the new slider positions."""
+    uid, block = next(_explorer_blocks("book/02_gru_cell"))
+    probe = tmp_path / "probe.html"
+    probe.write_text(f"""<html><body>{block}<script>
+var sliders = document.querySelectorAll('#{uid} input'), img = document.getElementById('{uid}_img');
+var before = img.src;
+sliders[0].value = sliders[0].value == '0' ? '1' : '0';
+sliders[0].dispatchEvent(new Event('input'));
+var key = Array.from(sliders).map(s => s.value).join('-');
+document.body.setAttribute('data-result', [img.src != before,
+    img.src == 'data:image/png;base64,' + {uid}_frames[key]].join('|'));
+</script></body></html>""", encoding="utf-8")
+    dom = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=60).stdout
+    assert 'data-result="true|true"' in dom, "the slider did not swap in the matching frame"
