@@ -15,6 +15,7 @@ START = re.compile(r"^[`:]{3,}\{solution-start\}", re.M)
 END = re.compile(r"^[`:]{3,}\{solution-end\}", re.M)
 EXERCISE = re.compile(r"^[`:]{3,}\{exercise\}\s*(?P<title>.*)\n(?::label:\s*(?P<label>\S+))?", re.M)
 CHECK_CALL = re.compile(r"\b(check_\w+)\(")
+SOLUTION_LABEL = re.compile(r"^[`:]{3,}\{solution(?:-start)?\}\s*(\S+)", re.M)
 
 
 def _text(cell) -> str:
@@ -48,14 +49,17 @@ def strip_solutions(nb: dict) -> tuple[dict, int]:
 def exercise_index(book_dir) -> list[dict]:
     """Every exercise of the chapters ``NN_*.ipynb`` in ``book_dir``, in order.
 
-    Each entry: chapter (file stem), label, title, and ``checks``: the auto-check functions (``check_…(``)
-    called in the code cells that follow the exercise, before the next one (empty when not auto-checked).
+    Each entry: chapter (file stem), label, title, ``checks``: the auto-check functions (``check_…(``)
+    called in the code cells that follow the exercise, before the next one (empty when not auto-checked),
+    and ``solution``: whether a solution with the exercise's label exists.
     """
     rows = []
     for path in sorted(pathlib.Path(book_dir).glob("[0-9][0-9]_*.ipynb")):
-        current = None
+        current, solved = None, set()
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             text = _text(cell)
+            if cell["cell_type"] == "markdown":
+                solved.update(SOLUTION_LABEL.findall(text))
             match = EXERCISE.search(text) if cell["cell_type"] == "markdown" else None
             if match:
                 current = {"chapter": path.stem, "label": match["label"] or "",
@@ -63,6 +67,9 @@ def exercise_index(book_dir) -> list[dict]:
                 rows.append(current)
             elif current is not None and cell["cell_type"] == "code":
                 current["checks"] += [c for c in CHECK_CALL.findall(text) if c not in current["checks"]]
+        for row in rows:
+            if row["chapter"] == path.stem:
+                row["solution"] = row["label"] in solved
     return rows
 
 
@@ -84,9 +91,10 @@ def book_dir() -> pathlib.Path:
 
 
 def exercise_table(rows: list[dict]) -> str:
-    """The exercise index as a Markdown table (chapter, exercise, auto-check)."""
-    lines = ["| Chapter | Exercise | Label | Auto-check |", "|---|---|---|---|"]
+    """The exercise index as a Markdown table (chapter, exercise, label, auto-check, solution)."""
+    lines = ["| Chapter | Exercise | Label | Auto-check | Solution |", "|---|---|---|---|---|"]
     for r in rows:
-        checks = ", ".join(f"`{c}`" for c in r["checks"]) or "— (solution in a dropdown)"
-        lines.append(f"| {r['chapter']} | {r['title']} | `{r['label']}` | {checks} |")
+        checks = ", ".join(f"`{c}`" for c in r["checks"]) or "—"
+        solution = "in a dropdown" if r.get("solution") else "none (open-ended)"
+        lines.append(f"| {r['chapter']} | {r['title']} | `{r['label']}` | {checks} | {solution} |")
     return "\n".join(lines)

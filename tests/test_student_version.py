@@ -63,6 +63,7 @@ def test_exercise_index_finds_exercises_and_their_checks(tmp_path):
     nb = {"cells": [
         md("```{exercise} Count parameters\n:label: ch9-count\nHow many?\n```"),
         code("check_count(my_answer)"),
+        md("```{solution} ch9-count\n:class: dropdown\n3H(I+H+2)\n```"),
         md(":::{exercise} Derive\n:label: ch9-derive\n:::"),
         code("x = 1"),
     ]}
@@ -70,8 +71,9 @@ def test_exercise_index_finds_exercises_and_their_checks(tmp_path):
     (tmp_path / "intro.ipynb").write_text(json.dumps(nb))  # not a chapter: ignored
     rows = teaching.exercise_index(tmp_path)
     assert rows == [
-        {"chapter": "09_demo", "label": "ch9-count", "title": "Count parameters", "checks": ["check_count"]},
-        {"chapter": "09_demo", "label": "ch9-derive", "title": "Derive", "checks": []},
+        {"chapter": "09_demo", "label": "ch9-count", "title": "Count parameters", "checks": ["check_count"],
+         "solution": True},
+        {"chapter": "09_demo", "label": "ch9-derive", "title": "Derive", "checks": [], "solution": False},
     ]
 
 
@@ -86,9 +88,9 @@ def test_every_chapter_has_four_exercises_two_auto_checked():
 
 
 def test_exercise_table_lists_every_row_and_marks_unchecked_ones():
-    rows = [{"chapter": "01_x", "label": "a", "title": "A", "checks": ["check_a"]},
-            {"chapter": "01_x", "label": "b", "title": "B", "checks": []}]
+    rows = [{"chapter": "01_x", "label": "a", "title": "A", "checks": ["check_a"], "solution": True},
+            {"chapter": "01_x", "label": "b", "title": "B", "checks": [], "solution": False}]
     table = teaching.exercise_table(rows).splitlines()
     assert len(table) == 4
-    assert "`check_a`" in table[2] and "dropdown" in table[3]
+    assert "`check_a`" in table[2] and "dropdown" in table[2] and "open-ended" in table[3]
     assert teaching.book_dir().name == "book"
