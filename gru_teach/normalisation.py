@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .data import digits_sequences
-from .training import torch_threads
+from .training import evaluate, train
 
 NORMS = ("none", "batch", "layer")
 
@@ -54,33 +54,32 @@ class StackedGRUClassifier(nn.Module):
         return self.out(h[:, -1])
 
 
-@torch.no_grad()
 def accuracy(model: nn.Module, x, y) -> float:
     """Fraction of correct predictions, in evaluation mode (BatchNorm uses its running averages)."""
-    model.eval()
-    pred = model(torch.as_tensor(x, dtype=torch.float32)).argmax(1).numpy()
-    model.train()
-    return float(np.mean(pred == np.asarray(y)))
+    return evaluate(model, x, y, lambda logits, labels: (logits.argmax(1) == labels).float().mean())
+
+
+def shuffled_batches(x, y, batch: int, epochs: int, rng):
+    """Minibatches of (x, y), reshuffled every epoch, for ``epochs`` passes over the data."""
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for i in range(0, len(x), batch):
+            idx = order[i:i + batch]
+            yield x[idx], y[idx]
 
 
 def train_classifier(norm: str, seed: int, *, hidden: int = 32, epochs: int = 12, batch: int = 64,
                      lr: float = 5e-3, data=None) -> dict:
-    """Train one variant with Adam on the digits; return its train and test accuracy."""
+    """Train one variant with Adam (:func:`gru_teach.training.train`, one torch thread) on the digits;
+    return its train and test accuracy."""
     data = data or digits_sequences(seed=0)
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
     model = StackedGRUClassifier(data.x_train.shape[2], hidden, 10, norm)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    x = torch.as_tensor(data.x_train, dtype=torch.float32)
-    y = torch.as_tensor(data.y_train)
-    with torch_threads(1):
-        for _ in range(epochs):
-            order = rng.permutation(len(x))
-            for i in range(0, len(x), batch):
-                idx = order[i:i + batch]
-                opt.zero_grad()
-                nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
-                opt.step()
+    batches = shuffled_batches(data.x_train.astype(np.float32), data.y_train, batch, epochs,
+                               np.random.default_rng(seed))
+    steps = epochs * -(-len(data.x_train) // batch)
+    train(model, batches, nn.functional.cross_entropy, torch.optim.Adam(model.parameters(), lr=lr), steps,
+          threads=1)
     return {"norm": norm, "seed": seed, "train_accuracy": accuracy(model, data.x_train, data.y_train),
             "test_accuracy": accuracy(model, data.x_test, data.y_test)}
 

@@ -37,3 +37,11 @@ def test_summarise_computes_mean_range_and_gap():
     assert s["test_mean"] == pytest.approx(0.8) and s["test_min"] == 0.7 and s["test_max"] == 0.9
     assert s["gap_mean"] == pytest.approx(0.15)
     assert np.isfinite(list(s.values())).all()
+
+
+def test_shuffled_batches_cover_every_sample_once_per_epoch():
+    x, y = np.arange(10)[:, None], np.arange(10)
+    batches = list(nz.shuffled_batches(x, y, 4, 2, np.random.default_rng(0)))
+    assert [len(b[1]) for b in batches] == [4, 4, 2, 4, 4, 2]
+    first, second = (np.concatenate([b[1] for b in batches[i:i + 3]]) for i in (0, 3))
+    assert sorted(first) == sorted(second) == list(range(10)) and not np.array_equal(first, second)
