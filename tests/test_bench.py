@@ -1,7 +1,7 @@
-"""gru_teach.bench runs and reports a well-formed table (tiny sizes; no timing assertions)."""
+"""gru_teach.bench.cpu runs and reports a well-formed table (tiny sizes; no timing assertions)."""
 import json
 
-from gru_teach import bench
+from gru_teach.bench import cpu as bench
 
 
 def test_measure_returns_both_passes_with_positive_times():
@@ -21,7 +21,7 @@ def test_main_prints_the_table_and_writes_json_with_provenance(tmp_path, capsys)
     data = json.loads(path.read_text())
     assert len(data["rows"]) == 2 and data["rows"][0]["dtype"] == "float32"
     prov = data["provenance"]
-    assert prov["threads"] == 1 and prov["command"].startswith("python -m gru_teach.bench")
+    assert prov["threads"] == 1 and prov["command"].startswith("python -m gru_teach.bench.cpu")
     assert {"numpy", "torch", "cpu", "date_utc", "numpy_blas"} <= set(prov)
 
 

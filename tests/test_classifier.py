@@ -1,10 +1,10 @@
-"""gru_teach.classifier and gru_teach.data: correct gradients, torch's cross-entropy, and it learns the digits."""
+"""gru_teach.training.classifier and gru_teach.tasks.digits: correct gradients, torch's cross-entropy, and it learns the digits."""
 import numpy as np
 import torch
 
-from gru_teach.classifier import GRUClassifier, softmax_cross_entropy, train
-from gru_teach.data import digits_sequences
-from gru_teach.gradcheck import check_gradients
+from gru_teach.training.classifier import GRUClassifier, softmax_cross_entropy, train
+from gru_teach.tasks import digits_sequences
+from gru_teach.analysis.gradcheck import check_gradients
 
 
 def test_softmax_cross_entropy_matches_torch():

@@ -1,10 +1,10 @@
-"""gru_teach.conventions: exact converters give identical outputs; the inexact one refuses."""
+"""gru_teach.analysis.conventions: exact converters give identical outputs; the inexact one refuses."""
 import numpy as np
 import pytest
 import torch
 
 from gru_teach import GRU
-from gru_teach.conventions import (CONVENTIONS, NoExactConversion, convert, flip_update_gate, keras_step,
+from gru_teach.analysis.conventions import (CONVENTIONS, NoExactConversion, convert, flip_update_gate, keras_step,
                                    keras_to_torch, reset_placement_gap, step, torch_to_keras)
 
 I, H = 3, 4

@@ -1,11 +1,11 @@
-"""gru_teach.diagram (light): the cell diagram draws every part and, given a trace record, its numbers."""
+"""gru_teach.analysis.diagram (light): the cell diagram draws every part and, given a trace record, its numbers."""
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from gru_teach.diagram import draw_gru_cell  # noqa: E402
-from gru_teach.trace import example_inputs, example_weights, trace_gru  # noqa: E402
+from gru_teach.analysis.diagram import draw_gru_cell  # noqa: E402
+from gru_teach.analysis.trace import example_inputs, example_weights, trace_gru  # noqa: E402
 
 
 def texts(fig):

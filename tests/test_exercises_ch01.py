@@ -1,7 +1,7 @@
 import numpy as np
 
-from gru_teach import clipping
-from gru_teach.exercises import ch01
+from gru_teach.training import clipping
+from gru_teach.teaching.exercises import ch01
 
 
 def good_jacobian(x, h_prev, W_ih, W_hh, b_ih, b_hh):

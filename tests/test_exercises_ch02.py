@@ -1,13 +1,13 @@
-"""gru_teach.exercises.ch02: the checks accept correct code, name each known mistake, and never crash."""
+"""gru_teach.teaching.exercises.ch02: the checks accept correct code, name each known mistake, and never crash."""
 import functools
 
 import numpy as np
 import pytest
 
-from gru_teach.conventions import flip_update_gate
-from gru_teach.exercises.ch02 import (MISTAKES, check_chung_conversion, check_hand_step, check_param_count,
+from gru_teach.analysis.conventions import flip_update_gate
+from gru_teach.teaching.exercises.ch02 import (MISTAKES, check_chung_conversion, check_hand_step, check_param_count,
                                       check_step, hand_step_answer, variant_step)
-from gru_teach.trace import gru_step
+from gru_teach.analysis.trace import gru_step
 
 
 def test_reference_step_passes():

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from gru_teach import GRU
-from gru_teach.exercises import ch03
-from gru_teach.gradcheck import numerical_gradient
+from gru_teach.teaching.exercises import ch03
+from gru_teach.analysis.gradcheck import numerical_gradient
 
 
 def test_update_gate_accepts_the_right_answer():

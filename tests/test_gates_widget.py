@@ -1,11 +1,11 @@
-"""gru_teach.widgets.gates: the explorer's pure function, its frames, and the hand-set GRU's behaviour."""
+"""gru_teach.teaching.widgets.gates: the explorer's pure function, its frames, and the hand-set GRU's behaviour."""
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from gru_teach.widgets.gates import (EXPLORER_VALUES, flag_signal, gate_explorer, gate_values,  # noqa: E402
+from gru_teach.teaching.widgets.gates import (EXPLORER_VALUES, flag_signal, gate_explorer, gate_values,  # noqa: E402
                                      hand_set_gru, plot_gates_over_time, render_gates)
 
 

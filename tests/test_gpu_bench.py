@@ -1,10 +1,10 @@
 """The GPU benchmark's parts, exercised on the CPU at tiny sizes (no timing is asserted)."""
-import json
 
 import pytest
 import torch
 
-from gru_teach import gpu_bench
+from gru_teach.bench import gpu as gpu_bench
+from gru_teach.data import load_results
 
 
 def test_parity_check_reports_float64_agreement_on_cpu():
@@ -35,7 +35,7 @@ def test_main_without_gpu_exits_2_and_committed_results_have_provenance(capsys):
     if not torch.cuda.is_available():
         assert gpu_bench.main([]) == 2
         assert "no CUDA GPU" in capsys.readouterr().err
-    data = json.load(open(gpu_bench.__file__.replace("gru_teach/gpu_bench.py", "book/data/ch05_gpu_benchmark.json")))
+    data = load_results("ch05_gpu_benchmark.json")
     assert {"command", "date", "torch", "gpu"} <= set(data["provenance"])
     assert max(data["parity_float64"].values()) < 1e-9
     assert {r["model"] for r in data["rows"]} == {"nn.GRU", "GRUCell loop", "nn.LSTM"}

@@ -1,9 +1,9 @@
-"""gru_teach.gradcheck: central differences are accurate, and the checks tell right gradients from wrong ones."""
+"""gru_teach.analysis.gradcheck: central differences are accurate, and the checks tell right gradients from wrong ones."""
 import numpy as np
 import pytest
 
 from gru_teach import GRU, LSTM, RNN
-from gru_teach.gradcheck import GradCheckReport, check_gradients, check_layer, numerical_gradient, relative_error
+from gru_teach.analysis.gradcheck import GradCheckReport, check_gradients, check_layer, numerical_gradient, relative_error
 
 
 def test_numerical_gradient_is_central_and_restores_the_array():

@@ -9,9 +9,9 @@ import torch
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from gru_teach.checking import Feedback, compare_array, safe_call  # noqa: E402
-from gru_teach.clipping import clip_grad_norm, global_norm  # noqa: E402
-from gru_teach.widgets.frames import frame_explorer, render_frames  # noqa: E402
+from gru_teach.teaching.checking import Feedback, compare_array, safe_call  # noqa: E402
+from gru_teach.training.clipping import clip_grad_norm, global_norm  # noqa: E402
+from gru_teach.teaching.widgets.frames import frame_explorer, render_frames  # noqa: E402
 
 
 def test_safe_call_turns_exceptions_into_feedback():
@@ -86,7 +86,7 @@ def test_frame_explorer_html_has_a_slider_per_parameter_and_all_frames():
 
 def test_frame_explorer_opens_on_the_initial_values():
     frames = render_frames(_line, {"slope": [1, 2, 3], "label": ["a", "b"]})
-    from gru_teach.widgets.frames import FrameExplorer
+    from gru_teach.teaching.widgets.frames import FrameExplorer
     ex = FrameExplorer(frames, {"slope": [1, 2, 3], "label": ["a", "b"]}, initial={"slope": 3})
     html = ex._repr_html_()
     assert 'value="2"' in html and f'src="data:image/png;base64,{frames["2-0"]}"' in html

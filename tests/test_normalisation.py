@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from gru_teach import normalisation as nz
+from gru_teach.training import normalisation as nz
 
 
 def test_batch_norm_over_time_standardises_each_feature_over_batch_and_time():

@@ -1,9 +1,9 @@
-"""gru_teach.optim: the NumPy SGD and Adam make exactly torch.optim's updates."""
+"""gru_teach.training.optim: the NumPy SGD and Adam make exactly torch.optim's updates."""
 import numpy as np
 import pytest
 import torch
 
-from gru_teach.optim import SGD, Adam
+from gru_teach.training.optim import SGD, Adam
 
 
 def _compare(ours_cls, torch_cls, steps=5, **kw):

@@ -1,10 +1,10 @@
-"""gru_teach.trace: the number-by-number tracer agrees with torch.nn.GRUCell and renders readable tables."""
+"""gru_teach.analysis.trace: the number-by-number tracer agrees with torch.nn.GRUCell and renders readable tables."""
 import numpy as np
 import pytest
 import torch
 
 from gru_teach import GRU
-from gru_teach.trace import (QUANTITIES, TraceTables, example_inputs, example_weights, gru_step, gru_step_record,
+from gru_teach.analysis.trace import (QUANTITIES, TraceTables, example_inputs, example_weights, gru_step, gru_step_record,
                              split_gates, stack_trace, trace_gru, trace_table)
 
 
@@ -94,7 +94,7 @@ def test_tables_show_every_quantity_with_rounded_values():
 
 
 def test_torch_trace_agrees_with_trace_gru_and_detects_a_change():
-    from gru_teach.trace import max_trace_difference, torch_trace
+    from gru_teach.analysis.trace import max_trace_difference, torch_trace
     xs, h0 = example_inputs()
     params = example_weights()
     ours = trace_gru(xs, h0, **params)
@@ -104,7 +104,7 @@ def test_torch_trace_agrees_with_trace_gru_and_detects_a_change():
 
 
 def test_with_gate_bias_pins_the_gate():
-    from gru_teach.trace import with_gate_bias
+    from gru_teach.analysis.trace import with_gate_bias
     xs, h0 = example_inputs()
     keep = trace_gru(xs, np.array([0.5, -0.3]), **with_gate_bias(example_weights(), "z", 30.0))
     np.testing.assert_allclose(stack_trace(keep, "h"), [[0.5, -0.3]] * 3, atol=1e-12)
@@ -116,7 +116,7 @@ def test_with_gate_bias_pins_the_gate():
 
 
 def test_seed_004_recomputation():
-    from gru_teach.trace import SEED_004, recompute_seed_004, seed_004_table
+    from gru_teach.analysis.trace import SEED_004, recompute_seed_004, seed_004_table
     rec = recompute_seed_004("elementwise")
     # r = σ(W ⊙ x + U_r h): W ⊙ x = (0.1, 0.4), U_r h = (0.005, 0.011)
     np.testing.assert_allclose(rec["a_r"], [0.105, 0.411])
@@ -133,7 +133,7 @@ def test_seed_004_recomputation():
 
 
 def test_weights_table_labels_each_stacked_row_with_its_gate_and_unit():
-    from gru_teach.trace import weights_table
+    from gru_teach.analysis.trace import weights_table
     table = weights_table(example_weights())
     assert table._repr_html_().count("<tr>") == 7
     assert "z₂" in table and "-0.5" in table

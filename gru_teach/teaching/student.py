@@ -86,7 +86,7 @@ def write_student_version(book_dir, out_dir) -> dict[str, int]:
 
 def book_dir() -> pathlib.Path:
     """The ``book/`` folder of the clone this package lives in, else the current folder (e.g. on Colab)."""
-    here = pathlib.Path(__file__).resolve().parents[1] / "book"
+    here = pathlib.Path(__file__).resolve().parents[2] / "book"
     return here if here.is_dir() else pathlib.Path.cwd()
 
 

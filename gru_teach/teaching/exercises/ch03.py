@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checking import compare_array, failed, passed, safe_call
-from ..gru import GRU
+from ...cells.gru import GRU
 
 __all__ = ["check_update_gate_backward", "check_numerical_gradient", "check_two_layers", "reference_two_layers"]
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .recurrent import sigmoid
+from ..cells.recurrent import sigmoid
 
 TORCH_ORDER = ("r", "z", "n")
 KERAS_ORDER = ("z", "r", "n")     # Keras calls the candidate block "h"

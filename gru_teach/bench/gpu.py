@@ -6,7 +6,7 @@ it checks that ``gru_teach.GRU`` (NumPy, float64) equals the GPU's ``nn.GRU`` in
 
 Run on a machine with a GPU::
 
-    python -m gru_teach.gpu_bench --out book/data/ch05_gpu_benchmark.json
+    python -m gru_teach.bench.gpu --out gru_teach/data/ch05_gpu_benchmark.json
 
 The JSON records the command, the versions, the device and the date next to the numbers. Without a GPU the
 script says so and exits with status 2 (``--cpu`` measures the same cases on the CPU, smaller, for comparison).
@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from .gru import GRU
+from ..cells.gru import GRU
 
 CASES = [  # (batch, time, input, hidden)
     (64, 100, 128, 128),
@@ -113,7 +113,7 @@ def run(device_name: str, cases) -> dict:
 
 
 def provenance(torch, device_name: str) -> dict:
-    info = {"command": " ".join(["python -m gru_teach.gpu_bench", *sys.argv[1:]]),
+    info = {"command": " ".join(["python -m gru_teach.bench.gpu", *sys.argv[1:]]),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
             "device": device_name, "threads": torch.get_num_threads(),

@@ -1,8 +1,8 @@
 """Speed of the NumPy GRU against ``torch.nn.GRU`` on the CPU, forward and forward+backward.
 
-    python -m gru_teach.bench                         # the default sizes, one thread, prints a table
-    python -m gru_teach.bench --json book/data/ch03_bench.json   # also writes the results with provenance
-    python -m gru_teach.bench --quick                 # tiny sizes, a few seconds (used by the tests)
+    python -m gru_teach.bench.cpu                         # the default sizes, one thread, prints a table
+    python -m gru_teach.bench.cpu --json gru_teach/data/ch03_bench.json   # also writes the results with provenance
+    python -m gru_teach.bench.cpu --quick                 # tiny sizes, a few seconds (used by the tests)
 
 Both sides do the same work: the forward pass over (B, T, D) inputs from h_0 = 0 (torch under ``no_grad``),
 and forward+backward with ∂L/∂outputs = 1, computing the gradients of every parameter and of the input.
@@ -26,7 +26,7 @@ import sys
 
 import numpy as np
 
-from .gru import GRU
+from ..cells.gru import GRU
 
 DEFAULT_SIZES = [(16, 50, 32, 32), (64, 100, 128, 128), (32, 100, 256, 256)]   # (B, T, D, H)
 QUICK_SIZES = [(4, 5, 8, 8)]
@@ -148,7 +148,7 @@ def provenance(threads: int, argv=None) -> dict:
         pass
     argv = sys.argv[1:] if argv is None else argv
     return {
-        "command": "python -m gru_teach.bench " + " ".join(argv),
+        "command": "python -m gru_teach.bench.cpu " + " ".join(argv),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
         "platform": platform.platform(), "cpu": cpu, "logical_cpus": os.cpu_count(), "threads": threads,
@@ -160,12 +160,12 @@ def provenance(threads: int, argv=None) -> dict:
 
 def _in_subprocess(argv, threads: int) -> int:
     env = dict(os.environ, **{k: str(threads) for k in THREAD_VARS}, GRU_TEACH_BENCH_CHILD="1")
-    return subprocess.call([sys.executable, "-m", "gru_teach.bench", *argv], env=env)
+    return subprocess.call([sys.executable, "-m", "gru_teach.bench.cpu", *argv], env=env)
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = argparse.ArgumentParser(prog="python -m gru_teach.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m gru_teach.bench.cpu", description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=1, help="threads for both numpy's BLAS and torch (1)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes and short timings (a smoke test)")
     parser.add_argument("--sizes", nargs="+", metavar="B,T,D,H", help="sizes to time, e.g. 64,100,128,128")
@@ -191,17 +191,6 @@ def main(argv=None) -> int:
             json.dump({"provenance": provenance(args.threads, argv), "rows": rows}, fh, indent=1)
         print(f"wrote {args.json}")
     return 0
-
-
-def load_results(name: str = "ch03_bench.json") -> dict | None:
-    """The committed results ``book/data/<name>`` (found from the package's clone or the cwd), or None."""
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for folder in (os.path.join(here, "book", "data"), os.path.join("book", "data"), "data"):
-        path = os.path.join(folder, name)
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as fh:
-                return json.load(fh)
-    return None
 
 
 if __name__ == "__main__":

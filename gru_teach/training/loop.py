@@ -13,19 +13,10 @@ The loop records the loss and the gradient norm of every step and stops early, f
 loss or the gradient becomes NaN or infinite. :class:`SequenceModel` is a recurrent layer (``nn.RNN``,
 ``nn.GRU`` or ``nn.LSTM``) with a linear read-out of the last state (sequence → value/class) or of every state
 (sequence → sequence).
-
-``python -m gru_teach.training adding`` runs chapter 1's full adding-problem comparison (tanh RNN vs GRU at
-several sequence lengths and seeds) and writes ``book/data/ch01_adding.json`` with its provenance.
 """
 from __future__ import annotations
 
-import argparse
-import datetime
-import json
 import math
-import os
-import pathlib
-import platform
 import contextlib
 import time
 from dataclasses import dataclass, field
@@ -34,7 +25,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import tasks
 
 CELLS = ("RNN", "GRU", "LSTM")
 
@@ -178,80 +168,3 @@ def evaluate(model: nn.Module, x, y, loss_fn) -> float:
     value = float(loss_fn(model(_to_tensor(x, p)), _to_tensor(y, p)))
     model.train()
     return value
-
-
-# ----------------------------------------------------------------------------- chapter 1's experiment
-def adding_run(cell: str, T: int, *, hidden: int = 16, steps: int = 300, batch: int = 32, lr: float = 0.02,
-               clip: float | None = 1.0, seed: int = 0, test_size: int = 1000, threads: int | None = 1):
-    """Train one ``cell`` model on the adding problem of length T; return ``(model, history, test_mse)``.
-
-    Adam, MSE loss, fresh batches every step (data seed = 1000 + seed), a fixed test set (seed 12345);
-    one torch thread while training by default (``threads=1``: as fast for these small models, and not slowed
-    down by a busy machine; see :func:`torch_threads`).
-    """
-    torch.manual_seed(seed)
-    model = SequenceModel(2, hidden, 1, cell=cell)
-    rng = np.random.default_rng(1000 + seed)
-    history = train(model, lambda step: tasks.adding_problem(batch, T, rng), nn.functional.mse_loss,
-                    torch.optim.Adam(model.parameters(), lr=lr), steps, clip=clip, threads=threads)
-    x_test, y_test = tasks.adding_problem(test_size, T, 12345)
-    return model, history, evaluate(model, x_test, y_test, nn.functional.mse_loss)
-
-
-#: hidden sizes that give the two models about the same number of parameters (925 and 977 with the read-out)
-ADDING_HIDDEN = {"RNN": 28, "GRU": 16, "LSTM": 14}
-
-
-def adding_experiment(T_values=(10, 50, 100), cells=("RNN", "GRU"), seeds=(0,), hidden=None, **kwargs) -> list[dict]:
-    """:func:`adding_run` for every (cell, T, seed); a list of records with test MSE, parameters and timing.
-
-    ``hidden``: one size for all cells, a dict by cell, or None for :data:`ADDING_HIDDEN` (similar parameter counts).
-    """
-    sizes = ADDING_HIDDEN if hidden is None else hidden if isinstance(hidden, dict) else dict.fromkeys(cells, hidden)
-    records = []
-    for T in T_values:
-        for cell in cells:
-            for seed in seeds:
-                model, hist, mse = adding_run(cell, T, seed=seed, hidden=sizes[cell], **kwargs)
-                records.append({"cell": cell, "T": T, "seed": seed, "hidden": sizes[cell], "test_mse": mse,
-                                "parameters": sum(p.numel() for p in model.parameters()),
-                                "final_train_loss": hist.final_loss(), "seconds": round(hist.seconds, 2)})
-    return records
-
-
-def _main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m gru_teach.training",
-                                     description="Run chapter 1's adding-problem comparison and save it as JSON.")
-    parser.add_argument("experiment", choices=["adding"])
-    parser.add_argument("--T", type=int, nargs="+", default=[10, 25, 50, 100, 150])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--steps", type=int, default=500)
-    parser.add_argument("--out", default=str(pathlib.Path(__file__).resolve().parent.parent / "book" / "data"
-                                             / "ch01_adding.json"))
-    args = parser.parse_args(argv)
-    t0 = time.time()
-    settings = {"steps": args.steps, "batch": 32, "lr": 0.02, "clip": 1.0}
-    records = adding_experiment(args.T, ("RNN", "GRU"), args.seeds, **settings)
-    settings["hidden"] = {c: ADDING_HIDDEN[c] for c in ("RNN", "GRU")}
-    result = {
-        "provenance": {
-            "command": "python -m gru_teach.training adding " + " ".join(
-                f"--{k} {' '.join(map(str, v)) if isinstance(v, list) else v}"
-                for k, v in (("T", args.T), ("seeds", args.seeds), ("steps", args.steps))),
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
-            "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPU cores, 1 torch thread per run",
-            "seconds": round(time.time() - t0, 1),
-        },
-        "settings": settings,
-        "baseline_mse": tasks.adding_baseline_mse(),
-        "records": records,
-    }
-    path = pathlib.Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {path} in {result['provenance']['seconds']} s")
-
-
-if __name__ == "__main__":
-    _main()

@@ -18,7 +18,7 @@ import html
 
 import numpy as np
 
-from .recurrent import sigmoid
+from ..cells.recurrent import sigmoid
 
 #: the quantities of one step, in the order they are computed, with their formula (for table rows)
 QUANTITIES = (

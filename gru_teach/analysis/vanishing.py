@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gru import GRU
-from .rnn import RNN
+from ..cells.gru import GRU
+from ..cells.rnn import RNN
 
 MODELS = ("tanh", "relu", "gru")
 
@@ -182,7 +182,7 @@ def torch_jacobians(layer, x, t: int) -> np.ndarray:
             h = cell(xs[:, s], h)
         return h.sum(dim=0)
 
-    from .training import torch_threads
+    from ..training import torch_threads
 
     with torch_threads(1):                                       # see the docstring
         full = torch.autograd.functional.jacobian(run, h_t)      # (H, B, H): full[i, b, j] = ∂h_T[b, i]/∂h_t[b, j]
@@ -281,8 +281,8 @@ def clipping_run(clip: float | None, *, radius: float = 3.0, lr: float = 0.1, T:
     """
     import torch
 
-    from . import tasks
-    from .training import SequenceModel, train
+    from .. import tasks
+    from ..training import SequenceModel, train
 
     torch.manual_seed(seed)
     model = SequenceModel(2, hidden, 1, cell="RNN")

@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import digits_sequences
-from .training import evaluate, train
+from ..tasks import digits_sequences
+from .loop import evaluate, train
 
 NORMS = ("none", "batch", "layer")
 

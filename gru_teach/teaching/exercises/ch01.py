@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checking import compare_array, failed, passed, safe_call
-from ..vanishing import scaled_orthogonal, spectral_norm
+from ...analysis.vanishing import scaled_orthogonal, spectral_norm
 
 
 def reference_tanh_jacobian(x, h_prev, W_ih, W_hh, b_ih, b_hh):

@@ -7,7 +7,7 @@ The explorer is a one-unit GRU (I = H = 1, PyTorch's convention) with fixed unit
 
 so that the sliders (input x, previous state h, the two gate biases) move r, z, n and h_new visibly.
 ``gate_values`` is the pure function; ``render_gates`` draws it; ``gate_explorer`` wraps every slider
-combination in a kernel-free :func:`gru_teach.widgets.frames.frame_explorer`.
+combination in a kernel-free :func:`gru_teach.teaching.widgets.frames.frame_explorer`.
 
 The gates-over-time demo is a three-unit GRU whose weights are set by hand (``hand_set_gru``). The input has two
 channels, a value v_t and a flag f_t ∈ {0, 1}:
@@ -22,8 +22,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..gru import GRU
-from ..trace import gru_step_record
+from ...cells.gru import GRU
+from ...analysis.trace import gru_step_record
 from .frames import frame_explorer
 
 EXPLORER_VALUES = {"x": [-2.0, 0.0, 2.0], "h_prev": [-0.8, 0.0, 0.8],

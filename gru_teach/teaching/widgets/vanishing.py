@@ -1,14 +1,14 @@
 """Chapter 1's explorer: gradient norm against lag for a chosen recurrent matrix scale, length and model.
 
-A thin view over :func:`gru_teach.vanishing.gradient_norms_vs_lag`: each frame is one call of that pure
+A thin view over :func:`gru_teach.analysis.vanishing.gradient_norms_vs_lag`: each frame is one call of that pure
 function plus the bound (γ σ_max)^k; :func:`explorer` pre-renders every combination with
-:func:`gru_teach.widgets.frames.frame_explorer`, so the sliders work on the static website too.
+:func:`gru_teach.teaching.widgets.frames.frame_explorer`, so the sliders work on the static website too.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import vanishing
+from ...analysis import vanishing
 from .frames import frame_explorer
 
 MODEL_LABELS = {"tanh": "RNN (tanh)", "relu": "RNN (relu)", "gru": "GRU"}

@@ -20,9 +20,9 @@ import itertools
 import numpy as np
 
 from ..checking import check_array, compare_array, failed, passed, safe_call
-from ..conventions import step as convention_step
-from ..recurrent import sigmoid
-from ..trace import example_weights, gru_step, gru_step_record
+from ...analysis.conventions import step as convention_step
+from ...cells.recurrent import sigmoid
+from ...analysis.trace import example_weights, gru_step, gru_step_record
 
 GATES = ("r", "z", "n")
 

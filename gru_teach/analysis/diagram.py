@@ -6,7 +6,7 @@
     h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 
 The old state runs along the top line; z_t decides how much of it survives, the rest of h_t is the candidate.
-Pass a trace record (:func:`gru_teach.trace.gru_step_record`) to write the numbers of one step on the wires.
+Pass a trace record (:func:`gru_teach.analysis.trace.gru_step_record`) to write the numbers of one step on the wires.
 """
 from __future__ import annotations
 

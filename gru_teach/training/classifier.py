@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bench import limit_blas_threads
-from .gru import GRU
+from ..bench.cpu import limit_blas_threads
+from ..cells.gru import GRU
 from .optim import Adam
 
 __all__ = ["softmax_cross_entropy", "GRUClassifier", "train"]

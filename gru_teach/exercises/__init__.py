@@ -1,1 +1,0 @@
-"""Auto-checks for the chapters' exercises (one module per chapter); see :mod:`gru_teach.checking`."""
