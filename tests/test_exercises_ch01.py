@@ -28,6 +28,7 @@ def test_checks_never_crash_on_bad_student_code():
         for student in (broken, lambda *a: None, lambda *a: "text", lambda *a: np.full((3, 3), np.nan), 42):
             fb = check(student)
             assert not fb and fb.message
+        assert "raised RuntimeError: boom" in check(broken).message, "the student's error must be reported"
 
 
 def test_vanishing_check_distinguishes_singular_values_from_eigenvalues():

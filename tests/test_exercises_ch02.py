@@ -45,6 +45,51 @@ def test_each_known_mistake_is_named(kwargs, expected):
     assert expected in fb.message, fb.message
 
 
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def rnn_step_on_candidate_rows(x, h, W_ih, W_hh, b_ih, b_hh):
+    """A student's plain tanh RNN step: the candidate rows only, no gates at all."""
+    H = len(h)
+    return np.tanh(W_ih[2 * H:] @ x + b_ih[2 * H:] + W_hh[2 * H:] @ h + b_hh[2 * H:])
+
+
+def rnn_step_on_all_rows(x, h, W_ih, W_hh, b_ih, b_hh):
+    """A student's plain tanh RNN step on the stacked weights: the blocks are never split."""
+    return np.tanh(W_ih @ x + b_ih + W_hh @ h + b_hh)
+
+
+def step_without_reset(x, h, W_ih, W_hh, b_ih, b_hh):
+    """A student's GRU step that forgets the reset gate in the candidate."""
+    H = len(h)
+    gi, gh = W_ih @ x + b_ih, W_hh @ h + b_hh
+    z = _sigmoid(gi[H:2 * H] + gh[H:2 * H])
+    n = np.tanh(gi[2 * H:] + gh[2 * H:])
+    return (1 - z) * n + z * h
+
+
+def step_without_update(x, h, W_ih, W_hh, b_ih, b_hh):
+    """A student's GRU step that returns the candidate."""
+    H = len(h)
+    gi, gh = W_ih @ x + b_ih, W_hh @ h + b_hh
+    r = _sigmoid(gi[:H] + gh[:H])
+    return np.tanh(gi[2 * H:] + r * gh[2 * H:])
+
+
+@pytest.mark.parametrize("student,expected", [
+    (rnn_step_on_candidate_rows, "plain tanh RNN step"),
+    (rnn_step_on_all_rows, "plain tanh RNN step on all 3H rows"),
+    (step_without_reset, "reset gate is ignored"),
+    (step_without_update, "update gate is ignored"),
+])
+def test_a_step_without_gates_is_named(student, expected):
+    fb = check_step(student)
+    assert not fb.passed and expected in fb.message, fb.message
+    if student is not rnn_step_on_candidate_rows:
+        assert "no gates" not in fb.message
+
+
 def test_every_mistake_is_distinguishable_from_the_others():
     for kwargs, message in MISTAKES:
         fb = check_step(functools.partial(variant_step, **kwargs))

@@ -1,14 +1,23 @@
 """Building blocks of the exercise auto-checks: run student code safely, compare results, explain.
 
 A check never raises because of the student's code: whatever the code does (raise, return None, NaN, the
-wrong shape), the check returns a :class:`Feedback` whose message says what was expected and what was given.
+wrong shape, never return), the check returns a :class:`Feedback` whose message says what was expected and
+what was given. Every call of student code goes through :func:`safe_call`, which stops it after
+:data:`TIME_LIMIT` seconds.
 """
 from __future__ import annotations
 
+import signal
+import threading
+import time
 import traceback
 from dataclasses import dataclass
 
 import numpy as np
+
+#: seconds a student function may run in one call before the check gives up on it (the reference solutions
+#: take milliseconds; teachers may raise it, e.g. ``checking.TIME_LIMIT = 60``)
+TIME_LIMIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -41,17 +50,86 @@ def failed(message: str) -> Feedback:
     return Feedback(False, message)
 
 
-def safe_call(fn, *args, **kwargs):
-    """Call student code. Returns ``(result, None)`` or ``(None, Feedback)`` describing the failure."""
+class _TimeLimit(BaseException):
+    """Raised inside student code when its time is up (a BaseException, so `except Exception` cannot hide it)."""
+
+
+def _describe(err: BaseException) -> Feedback:
+    frame = traceback.extract_tb(err.__traceback__)[-1]
+    return failed(f"your function raised {type(err).__name__}: {err} "
+                  f"(line {frame.lineno}: {(frame.line or '').strip()})")
+
+
+def _timeout(seconds: float, stopped: bool) -> Feedback:
+    where = ("it was stopped" if stopped else
+             "it is still running in the background: restart the kernel to stop it")
+    return failed(f"your function did not return within {seconds:g} s ({where}). Is there a loop that never "
+                  "ends, or a much larger computation than the exercise asks for?")
+
+
+def _call_with_alarm(fn, args, kwargs, seconds):
+    """Main thread on a POSIX system: SIGALRM interrupts the student code after ``seconds``."""
+    def on_alarm(signum, frame):
+        raise _TimeLimit
+
+    start = time.monotonic()
+    previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:  # runs even if the (one-shot) alarm went off inside the inner finally
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_timer[0] > 0:   # someone else's alarm was pending: give it back its remaining time
+            left = max(previous_timer[0] - (time.monotonic() - start), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, previous_timer[1])
+
+
+def _call_in_thread(fn, args, kwargs, seconds):
+    """Elsewhere (another thread, Windows): run in a daemon thread and abandon it if it is still running."""
+    box = {}
+
+    def run():
+        try:
+            with np.errstate(all="ignore"):
+                box["result"] = fn(*args, **kwargs)
+        except BaseException as err:  # noqa: BLE001 - reported to the caller
+            box["error"] = err
+
+    worker = threading.Thread(target=run, name="gru_teach student code", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise _TimeLimit
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+def safe_call(fn, *args, time_limit: float | None = None, **kwargs):
+    """Call student code. Returns ``(result, None)`` or ``(None, Feedback)`` describing the failure.
+
+    The call may take at most ``time_limit`` seconds (default :data:`TIME_LIMIT`). In the main thread of a
+    POSIX system (a Jupyter kernel, pytest) a SIGALRM timer interrupts the code; elsewhere it runs in a daemon
+    thread that is abandoned when its time is up (Python cannot stop a thread), and the message says so.
+    """
     if not callable(fn):
         return None, failed(f"expected a function; got {type(fn).__name__}")
+    seconds = TIME_LIMIT if time_limit is None else time_limit
+    if not isinstance(seconds, (int, float)) or not seconds > 0:
+        raise ValueError(f"time_limit must be a positive number of seconds; got {seconds!r}")
+    with_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     try:
         with np.errstate(all="ignore"):
-            return fn(*args, **kwargs), None
+            call = _call_with_alarm if with_alarm else _call_in_thread
+            return call(fn, args, kwargs, seconds), None
+    except _TimeLimit:
+        return None, _timeout(seconds, stopped=with_alarm)
     except Exception as err:  # noqa: BLE001 - any student error becomes a message
-        frame = traceback.extract_tb(err.__traceback__)[-1]
-        return None, failed(f"your function raised {type(err).__name__}: {err} "
-                            f"(line {frame.lineno}: {(frame.line or '').strip()})")
+        return None, _describe(err)
 
 
 def check_array(got, shape: tuple, name: str = "result"):

@@ -27,7 +27,7 @@ def check_tanh_jacobian(fn) -> "Feedback":  # noqa: F821
                 rng.standard_normal((H, H)), rng.standard_normal(H), rng.standard_normal(H))
         expected = reference_tanh_jacobian(*args)
         got, err = safe_call(fn, *(a.copy() for a in args))
-        if err:
+        if err is not None:   # a failing Feedback is falsy: test for None
             return err
         bad = compare_array(got, expected, "the Jacobian")
         if bad is None:
@@ -64,7 +64,7 @@ def check_vanishing_guaranteed(fn) -> "Feedback":  # noqa: F821
     for name, W, gamma in _VANISH_CASES:
         expected = spectral_norm(W) < 1.0 / gamma
         got, err = safe_call(fn, W.copy(), gamma)
-        if err:
+        if err is not None:   # a failing Feedback is falsy: test for None
             return err
         if not isinstance(got, (bool, np.bool_)):
             return failed(f"return True or False; got {type(got).__name__} {got!r} for {name}")
@@ -91,7 +91,7 @@ def check_clip_grad_norm(fn) -> "Feedback":  # noqa: F821
         norm = np.sqrt(sum(np.sum(v * v) for v in original.values()))
         scale = min(1.0, max_norm / (norm + 1e-6))
         got, err = safe_call(fn, grads, max_norm)
-        if err:
+        if err is not None:   # a failing Feedback is falsy: test for None
             return err
         try:
             got_norm = float(got)

@@ -6,8 +6,8 @@
       n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))      h_new = (1 − z) ⊙ n + z ⊙ h
 
   compared with the reference on random inputs; when the result matches a known mistake (flipped update,
-  tanh for a gate, reset before the product, a missing bias, gates read in the wrong order) the message
-  names it.
+  tanh for a gate, reset before the product, a missing bias, gates read in the wrong order, a plain tanh
+  RNN step without gates, a gate left out) the message names it.
 * :func:`check_hand_step` — numbers computed by hand for one step of the chapter's small cell.
 * :func:`check_param_count` — ``count(input_size, hidden_size) -> int``.
 * :func:`check_chung_conversion` — ``convert(params) -> params``: a cell written with Chung's update rule
@@ -31,8 +31,9 @@ def variant_step(x, h, W_ih, W_hh, b_ih, b_hh, *, order=GATES, r_act=sigmoid, z_
                  update="keep", use_b_ih=True, use_b_hh=True) -> np.ndarray:
     """A GRU step with one deliberate mistake switched on (the correct step with the defaults).
 
-    ``order``: the gate order the code *assumes* for the stacked blocks; ``reset``: "after", "before" or
-    "outside" (b_hn added outside the reset product); ``update``: "keep" (correct) or "take" (flipped).
+    ``order``: the gate order the code *assumes* for the stacked blocks; ``reset``: "after", "before",
+    "outside" (b_hn added outside the reset product) or "ignored" (no reset gate, r = 1); ``update``: "keep"
+    (correct), "take" (flipped) or "ignored" (h_new = n). Both ignored: a plain tanh RNN step on the n rows.
     """
     H = len(h)
     W_ih, W_hh = np.asarray(W_ih, float), np.asarray(W_hh, float)
@@ -46,8 +47,14 @@ def variant_step(x, h, W_ih, W_hh, b_ih, b_hh, *, order=GATES, r_act=sigmoid, z_
         n = np.tanh(i_n + r * (W_hh[blk["n"]] @ h + b_hh[blk["n"]]))
     elif reset == "before":
         n = np.tanh(i_n + W_hh[blk["n"]] @ (r * h) + b_hh[blk["n"]])
-    else:
+    elif reset == "outside":
         n = np.tanh(i_n + r * (W_hh[blk["n"]] @ h) + b_hh[blk["n"]])
+    elif reset == "ignored":
+        n = np.tanh(i_n + W_hh[blk["n"]] @ h + b_hh[blk["n"]])
+    else:
+        raise ValueError(f"reset must be 'after', 'before', 'outside' or 'ignored'; got {reset!r}")
+    if update == "ignored":
+        return n
     return (1 - z) * n + z * h if update == "keep" else (1 - z) * h + z * n
 
 
@@ -62,6 +69,13 @@ MISTAKES = [
     ({"reset": "before"}, "the reset is applied before the product, W_hn (r ⊙ h) + b_hn (Cho et al.'s form); "
                           "PyTorch applies it after: r ⊙ (W_hn h + b_hn)."),
     ({"reset": "outside"}, "b_hn is added outside the reset product; PyTorch scales it too: r ⊙ (W_hn h + b_hn)."),
+    ({"reset": "ignored", "update": "ignored"},
+     "there are no gates: that is a plain tanh RNN step, h_new = tanh(W_in x + b_in + W_hn h + b_hn). The GRU "
+     "also computes r and z: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h_new = (1 − z) ⊙ n + z ⊙ h."),
+    ({"reset": "ignored"}, "the reset gate is ignored: the candidate is n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); "
+                           "without r the cell cannot leave the old state out of n."),
+    ({"update": "ignored"}, "the update gate is ignored: you returned the candidate n; the new state mixes it with "
+                            "the old one, h_new = (1 − z) ⊙ n + z ⊙ h."),
     ({"use_b_hh": False}, "the recurrent bias b_hh is missing (PyTorch has two bias vectors, b_ih and b_hh)."),
     ({"use_b_ih": False}, "the input bias b_ih is missing (PyTorch has two bias vectors, b_ih and b_hh)."),
     ({"use_b_ih": False, "use_b_hh": False}, "both biases are missing."),
@@ -89,6 +103,17 @@ def diagnose_step(got, case):
     return None
 
 
+def _is_rnn_on_all_rows(got, case) -> bool:
+    """``got`` is tanh(W_ih x + b_ih + W_hh h + b_hh) over all 3H rows: one tanh RNN step, gates never split."""
+    x, h, W_ih, W_hh, b_ih, b_hh = case
+    want = np.tanh(W_ih @ x + b_ih + W_hh @ h + b_hh)
+    try:
+        arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return arr.shape == want.shape and bool(np.allclose(arr, want, rtol=1e-6, atol=1e-8))
+
+
 def check_step(step):
     """Compare ``step(x, h, W_ih, W_hh, b_ih, b_hh)`` with the reference on random inputs (I = 3, H = 4)."""
     for k, case in enumerate(_random_cases()):
@@ -100,6 +125,10 @@ def check_step(step):
         bad = compare_array(got, expected, name="h_new")
         if bad is None:
             continue
+        if _is_rnn_on_all_rows(got, case):
+            return failed("not yet: that is a plain tanh RNN step on all 3H rows, tanh(W_ih x + b_ih + W_hh h + "
+                          "b_hh), with shape (3H,). Split the rows into the blocks (r, z, n), apply σ to r and z, "
+                          "and combine: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h_new = (1 − z) ⊙ n + z ⊙ h.")
         if np.shape(got) == expected.shape and np.all(np.isfinite(np.asarray(got, dtype=float))):
             known = diagnose_step(np.asarray(got, float), case)
             if known:
