@@ -7,13 +7,15 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from gru_teach.teaching import write_student_version  # noqa: E402
+from gru_teach.teaching import exercise_index, write_student_version  # noqa: E402
 
 
 def main(out_dir=None) -> int:
     out = pathlib.Path(out_dir or ROOT / "_build" / "student")
-    for name, removed in write_student_version(ROOT / "book", out).items():
-        print(f"{name}: {removed} solution cells removed")
+    removed = write_student_version(ROOT / "book", out)
+    exercises = [row["chapter"] for row in exercise_index(out)]
+    for name, n in removed.items():
+        print(f"{name}: {exercises.count(pathlib.Path(name).stem)} exercises kept, {n} solutions removed")
     print(f"student notebooks in {out}")
     return 0
 

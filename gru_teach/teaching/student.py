@@ -2,7 +2,8 @@
 
 Exercises are written with sphinx-exercise. A solution is either a ``{solution}`` directive in a markdown cell,
 or a ``{solution-start}`` … ``{solution-end}`` pair enclosing code cells; code cells tagged ``solution`` are
-solutions too. :func:`strip_solutions` removes all three; :func:`exercise_index` lists every exercise.
+solutions too. :func:`strip_solutions` removes all three, line by line: an exercise that shares its markdown
+cell with its solution keeps its statement. :func:`exercise_index` lists every exercise.
 """
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ import json
 import pathlib
 import re
 
-SOLUTION = re.compile(r"^[`:]{3,}\{solution\}", re.M)
-START = re.compile(r"^[`:]{3,}\{solution-start\}", re.M)
-END = re.compile(r"^[`:]{3,}\{solution-end\}", re.M)
 EXERCISE = re.compile(r"^[`:]{3,}\{exercise\}\s*(?P<title>.*)\n(?::label:\s*(?P<label>\S+))?", re.M)
 CHECK_CALL = re.compile(r"\b(check_\w+)\(")
 SOLUTION_LABEL = re.compile(r"^[`:]{3,}\{solution(?:-start)?\}\s*(\S+)", re.M)
+#: the opening line of a MyST directive: up to 3 spaces, a fence of ≥ 3 backticks or colons, {name}
+DIRECTIVE = re.compile(r"^ {0,3}(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}")
 
 
 def _text(cell) -> str:
@@ -23,20 +23,55 @@ def _text(cell) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
+def _closes(line: str, fence: str) -> bool:
+    """Whether ``line`` closes a directive opened with ``fence`` (same character, at least as long)."""
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+
+
+def _strip_markdown(text: str, inside: bool) -> tuple[str, bool, int]:
+    """Remove the solution parts of one markdown cell.
+
+    ``inside``: the cell starts inside a ``{solution-start}`` … ``{solution-end}`` block. Returns the text that
+    stays, whether the cell ends inside such a block, and the number of solutions that end in this cell.
+    """
+    kept, skip_until, solutions = [], None, 0
+    for line in text.splitlines(keepends=True):
+        if skip_until is not None:                    # inside the fences of a directive being removed
+            if _closes(line, skip_until):
+                skip_until = None
+            continue
+        match = DIRECTIVE.match(line)
+        name = match["name"] if match else None
+        if name in ("solution", "solution-start", "solution-end"):
+            if name == "solution-end" and not inside:
+                raise ValueError("a {solution-end} cell without a {solution-start} cell before it")
+            skip_until = match["fence"]
+            inside = name == "solution-start"
+            solutions += name != "solution-start"
+            continue
+        if not inside:
+            kept.append(line)
+    return "".join(kept), inside, solutions
+
+
 def strip_solutions(nb: dict) -> tuple[dict, int]:
-    """A copy of the notebook without solutions and with outputs cleared; also the number of cells removed."""
+    """A copy of the notebook without solutions and with outputs cleared; also the number of solutions removed.
+
+    Markdown cells lose only their solution lines (a cell left empty is dropped); code cells inside a
+    ``{solution-start}`` … ``{solution-end}`` block or tagged ``solution`` are dropped.
+    """
     kept, inside, removed = [], False, 0
     for cell in nb["cells"]:
-        text, is_md = _text(cell), cell["cell_type"] == "markdown"
-        if is_md and START.search(text):
-            inside = True
-        drop = inside or "solution" in cell.get("metadata", {}).get("tags", []) or (is_md and SOLUTION.search(text))
-        if is_md and END.search(text):
-            if not inside:
-                raise ValueError("a {solution-end} cell without a {solution-start} cell before it")
-            inside = False
-        if drop:
-            removed += 1
+        if cell["cell_type"] == "markdown":
+            text, inside, solutions = _strip_markdown(_text(cell), inside)
+            removed += solutions
+            if text.strip():
+                kept.append(cell if text == _text(cell) else
+                            {**cell, "source": text.rstrip("\n").splitlines(keepends=True)})
+            continue
+        if inside or "solution" in cell.get("metadata", {}).get("tags", []):
+            removed += not inside      # a tagged cell outside a block is a solution of its own
             continue
         if cell["cell_type"] == "code":
             cell = {**cell, "outputs": [], "execution_count": None}
@@ -50,31 +85,31 @@ def exercise_index(book_dir) -> list[dict]:
     """Every exercise of the chapters ``NN_*.ipynb`` in ``book_dir``, in order.
 
     Each entry: chapter (file stem), label, title, ``checks``: the auto-check functions (``check_…(``)
-    called in the code cells that follow the exercise, before the next one (empty when not auto-checked),
-    and ``solution``: whether a solution with the exercise's label exists.
+    called in the code cells the student keeps after the exercise, before the next one (empty when not
+    auto-checked; calls inside solutions do not count), and ``solution``: whether a solution with the
+    exercise's label exists.
     """
     rows = []
     for path in sorted(pathlib.Path(book_dir).glob("[0-9][0-9]_*.ipynb")):
-        current, solved = None, set()
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        solved = {label for cell in nb["cells"] if cell["cell_type"] == "markdown"
+                  for label in SOLUTION_LABEL.findall(_text(cell))}
+        current = None
+        for cell in strip_solutions(nb)[0]["cells"]:
             text = _text(cell)
-            if cell["cell_type"] == "markdown":
-                solved.update(SOLUTION_LABEL.findall(text))
             match = EXERCISE.search(text) if cell["cell_type"] == "markdown" else None
             if match:
                 current = {"chapter": path.stem, "label": match["label"] or "",
                            "title": match["title"].strip(), "checks": []}
+                current["solution"] = current["label"] in solved
                 rows.append(current)
             elif current is not None and cell["cell_type"] == "code":
                 current["checks"] += [c for c in CHECK_CALL.findall(text) if c not in current["checks"]]
-        for row in rows:
-            if row["chapter"] == path.stem:
-                row["solution"] = row["label"] in solved
     return rows
 
 
 def write_student_version(book_dir, out_dir) -> dict[str, int]:
-    """Write solution-free copies of the chapters into ``out_dir``; return the cells removed per notebook."""
+    """Write solution-free copies of the chapters into ``out_dir``; return the solutions removed per notebook."""
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     removed = {}
@@ -92,6 +127,9 @@ def book_dir() -> pathlib.Path:
 
 def exercise_table(rows: list[dict]) -> str:
     """The exercise index as a Markdown table (chapter, exercise, label, auto-check, solution)."""
+    if not rows:
+        return ("*No chapter notebooks (`NN_name.ipynb`) were found beside this notebook: open it from a clone "
+                "of the book to see the table.*")
     lines = ["| Chapter | Exercise | Label | Auto-check | Solution |", "|---|---|---|---|---|"]
     for r in rows:
         checks = ", ".join(f"`{c}`" for c in r["checks"]) or "—"
