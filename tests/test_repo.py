@@ -77,37 +77,7 @@ def test_bootstrap_cell_is_short_and_documented():
         "CONTRIBUTING.md must show scripts/bootstrap_cell.ipy verbatim"
 
 
-def _run_bootstrap(monkeypatch, cwd):
-    """Execute the bootstrap cell as IPython would, with gru_teach made un-importable; return magics called."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    code = TransformerManager().transform_cell(BOOTSTRAP_FILE.read_text(encoding="utf-8"))
-    magics = []
-
-    class FakeShell:
-        def run_line_magic(self, name, line):
-            magics.append((name, line))
-
-    monkeypatch.setitem(sys.modules, "gru_teach", None)   # `import gru_teach` now raises ImportError
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    monkeypatch.chdir(cwd)
-    try:
-        exec(compile(code, "<bootstrap>", "exec"), {"get_ipython": lambda: FakeShell()})
-    except ImportError:
-        pass
-    return magics
-
-
-def test_bootstrap_finds_the_clone(monkeypatch):
-    magics = _run_bootstrap(monkeypatch, BOOK)
-    assert magics == [], "inside a clone the bootstrap must not pip install"
-    assert pathlib.Path(sys.path[0]).resolve() == ROOT
-
-
-def test_bootstrap_installs_from_github_elsewhere(monkeypatch, tmp_path):
-    magics = _run_bootstrap(monkeypatch, tmp_path)
-    assert magics and magics[0][0] == "pip"
-    assert "git+https://github.com/gru-book/gru-book" in magics[0][1]
+# how the bootstrap cell behaves (installed, in a clone, on Colab, offline): tests/test_repository_url.py
 
 
 # --- table of contents ------------------------------------------------------------------------------------------
