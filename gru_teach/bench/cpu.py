@@ -27,6 +27,7 @@ import sys
 import numpy as np
 
 from ..cells.gru import GRU
+from ..data import command_line
 
 DEFAULT_SIZES = [(16, 50, 32, 32), (64, 100, 128, 128), (32, 100, 256, 256)]   # (B, T, D, H)
 QUICK_SIZES = [(4, 5, 8, 8)]
@@ -148,7 +149,7 @@ def provenance(threads: int, argv=None) -> dict:
         pass
     argv = sys.argv[1:] if argv is None else argv
     return {
-        "command": "python -m gru_teach.bench.cpu " + " ".join(argv),
+        "command": command_line("gru_teach.bench.cpu", argv),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
         "platform": platform.platform(), "cpu": cpu, "logical_cpus": os.cpu_count(), "threads": threads,

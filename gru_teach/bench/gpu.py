@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from ..cells.gru import GRU
+from ..data import command_line
 
 CASES = [  # (batch, time, input, hidden)
     (64, 100, 128, 128),
@@ -113,7 +114,7 @@ def run(device_name: str, cases) -> dict:
 
 
 def provenance(torch, device_name: str) -> dict:
-    info = {"command": " ".join(["python -m gru_teach.bench.gpu", *sys.argv[1:]]),
+    info = {"command": command_line("gru_teach.bench.gpu", sys.argv[1:]),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
             "device": device_name, "threads": torch.get_num_threads(),

@@ -15,12 +15,16 @@ import platform
 import sys
 from importlib import resources
 
-__all__ = ["ResultsMissing", "available", "load_results", "machine", "provenance", "results_path",
+__all__ = ["ResultsMissing", "available", "command_line", "load_results", "machine", "provenance", "results_path",
            "save_results"]
 
 
 class ResultsMissing(FileNotFoundError):
     """A committed results file is not in this installation of ``gru_teach``; the message says how to make it."""
+
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook, IPython shows this one line instead of a traceback."""
+        return [f"❌ {type(self).__name__}: {self}"]
 
 
 def results_path(name: str) -> pathlib.Path:
@@ -37,7 +41,8 @@ def load_results(name: str, *, required: bool = True) -> dict | None:
     """The committed results file ``name`` as a dict.
 
     Missing file: with ``required=True`` raise :class:`ResultsMissing` naming the files that do exist and the
-    command to regenerate; with ``required=False`` return None (for optional reference rows).
+    command to regenerate (in a notebook IPython shows only that message); with ``required=False`` print a
+    one-line note saying what is left out and return None (for optional reference rows).
     """
     if not isinstance(name, str) or not name.endswith(".json"):
         raise ValueError(f"name must be a file name ending in .json; got {name!r}")
@@ -45,6 +50,8 @@ def load_results(name: str, *, required: bool = True) -> dict | None:
         text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
         if not required:
+            print(f"note: gru_teach ships no results file {name!r}, so the parts that compare with it are left "
+                  "out (regenerate it with the command named in the chapter)")
             return None
         raise ResultsMissing(
             f"gru_teach ships no results file {name!r} (it has: {', '.join(available()) or 'none'}). "
@@ -66,6 +73,22 @@ def machine() -> str:
     if torch is not None and torch.cuda.is_available():
         text += f"; GPU {torch.cuda.get_device_name(0)}"
     return text
+
+
+def command_line(module: str, argv) -> str:
+    """``python -m module args`` as a reader can re-run it: no path of the machine that ran it.
+
+    An absolute path argument becomes relative to the working directory when it lies inside it, otherwise only
+    its file name is kept (``--json /root/out/x.json`` is recorded as ``--json x.json``).
+    """
+    cwd, words = pathlib.Path.cwd(), []
+    for arg in map(str, argv):
+        flag, eq, value = arg.partition("=") if arg.startswith("--") and "=" in arg else ("", "", arg)
+        if os.path.isabs(value):
+            path = pathlib.Path(value)
+            value = str(path.relative_to(cwd)) if path.is_relative_to(cwd) else path.name
+        words.append(flag + eq + value)
+    return " ".join(["python -m", module, *words])
 
 
 def provenance(command: str, seconds: float | None = None, **extra) -> dict:
