@@ -94,7 +94,13 @@ def main(argv: list[str]) -> int:
     try:
         t0 = time.monotonic()
         if "--editable" not in flags:
-            install_package(folder / "site-packages")
+            try:
+                install_package(folder / "site-packages")
+            except subprocess.CalledProcessError:
+                print("could not build gru_teach from this clone (pip's message is above; building needs "
+                      "setuptools>=61 in this Python); --editable runs against the installed copy instead",
+                      file=sys.stderr)
+                return 1
             env["PYTHONPATH"] = str(folder / "site-packages")
         where = subprocess.run([sys.executable, "-c", "import gru_teach; print(gru_teach.__file__)"], cwd=folder,
                                env=env, capture_output=True, text=True)
