@@ -4,8 +4,8 @@
 - :mod:`.digits`: scikit-learn's handwritten digits read row by row.
 """
 from .digits import Split, digits_sequences
-from .synthetic import (adding_baseline_mse, adding_constant_mse, adding_problem, copy_memory,
-                        copy_memory_baseline)
+from .synthetic import (adding_baseline_mse, adding_constant_mse, adding_problem, adding_short_memory_mse,
+                        copy_memory, copy_memory_baseline)
 
-__all__ = ["Split", "adding_baseline_mse", "adding_constant_mse", "adding_problem", "copy_memory",
-           "copy_memory_baseline", "digits_sequences"]
+__all__ = ["Split", "adding_baseline_mse", "adding_constant_mse", "adding_problem", "adding_short_memory_mse",
+           "copy_memory", "copy_memory_baseline", "digits_sequences"]
