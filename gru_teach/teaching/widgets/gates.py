@@ -196,7 +196,7 @@ def plot_constant_gates(zs=(0.5, 0.9, 0.97), T: int = 120, seed: int = 0):
         out, _ = constant_gate_unit(z).forward(x[None, :, None])
         ax.plot(t, out[0, :, 0], color=f"C{i}", lw=2, label=f"z = {z}: memory ≈ {1 / (1 - z):.0f} steps")
     ax.set(xlabel="time step $t$", ylabel="$h_t$")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
     return fig
