@@ -1,6 +1,7 @@
 """Non-recurrent baselines for sequence classification: what a model gets without reading the steps in order.
 
-Logistic regression (scikit-learn, multinomial, L2 penalty C = 1) on two views of a sequence x (T, features):
+Logistic regression (scikit-learn, multinomial, L2 penalty C = 1, features standardised on the training set) on
+two views of a sequence x (T, features):
 
 * ``"flat"``: all T · features numbers, each at its own position — a strong baseline for fixed-length inputs
   such as the 8×8 digits, since every weight is tied to one pixel (and so knows its row);
@@ -30,7 +31,9 @@ def features(x, kind: str = "flat") -> np.ndarray:
 def logistic_regression_accuracy(split, kind: str = "flat", *, max_iter: int = 2000) -> float:
     """Test accuracy of logistic regression trained on ``split``'s training part (a tasks.Split), deterministic."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
-    model = LogisticRegression(max_iter=max_iter)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=max_iter))
     model.fit(features(split.x_train, kind), split.y_train)
     return float(model.score(features(split.x_test, kind), split.y_test))
