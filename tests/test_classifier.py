@@ -1,4 +1,5 @@
 """gru_teach.training.classifier and gru_teach.tasks.digits: correct gradients, torch's cross-entropy, and it learns the digits."""
+import pytest
 import numpy as np
 import torch
 
@@ -42,3 +43,27 @@ def test_training_learns_the_digits_well_above_chance():
     history = train(model, d.x_train[:600], d.y_train[:600], epochs=8, batch_size=64, seed=0)
     assert history["loss"][-1] < 0.6 * history["loss"][0]
     assert model.accuracy(d.x_test, d.y_test) > 0.5    # chance is 0.1
+
+
+def test_shuffle_rows_permutes_each_sample_and_is_seeded():
+    from gru_teach.tasks import shuffle_rows
+    x = np.arange(2 * 5 * 3, dtype=float).reshape(2, 5, 3)
+    s = shuffle_rows(x, seed=0)
+    for a, b in zip(x, s):                      # same rows, other order
+        assert sorted(map(tuple, a)) == sorted(map(tuple, b))
+    assert not np.array_equal(s, x)
+    np.testing.assert_array_equal(s, shuffle_rows(x, seed=0))
+    with pytest.raises(ValueError):
+        shuffle_rows(x[0])
+
+
+def test_logistic_regression_baselines_on_the_digits():
+    from gru_teach.tasks import digits_sequences, shuffle_rows
+    from gru_teach.training import baselines
+    data = digits_sequences(test_size=0.25, seed=0)
+    assert baselines.logistic_regression_accuracy(data, "flat") > 0.95
+    # a bag of rows cannot see the order: shuffling the rows changes its features not at all
+    np.testing.assert_allclose(baselines.features(shuffle_rows(data.x_test, 1), "bag"),
+                               baselines.features(data.x_test, "bag"))
+    with pytest.raises(ValueError):
+        baselines.features(data.x_test, "sorted")

@@ -8,7 +8,7 @@ from gru_teach import data
 
 def test_every_committed_results_file_loads_and_carries_provenance():
     names = data.available()
-    assert {"ch01_adding.json", "ch03_bench.json", "ch05_gpu_benchmark.json"} <= set(names)
+    assert {"ch01_adding.json", "ch01_exercise.json", "ch03_bench.json", "ch05_gpu_benchmark.json"} <= set(names)
     for name in names:
         result = data.load_results(name)
         assert "command" in result["provenance"] and "python -m gru_teach." in result["provenance"]["command"]

@@ -2,11 +2,16 @@
 import matplotlib
 
 matplotlib.use("Agg")
+import io  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
-from gru_teach.teaching.widgets.gates import (EXPLORER_VALUES, flag_signal, gate_explorer, gate_values,  # noqa: E402
-                                     hand_set_gru, plot_gates_over_time, render_gates)
+from gru_teach.teaching.widgets.gates import (EXPLORER_VALUES, EXPLORER_X, constant_gate_unit,  # noqa: E402
+                                              flag_signal, gate_explorer, gate_frame_png, gate_values,
+                                              hand_set_gru, memory_steps, plot_constant_gates,
+                                              plot_gates_over_time)
 
 
 def sig(a):
@@ -27,13 +32,19 @@ def test_large_update_bias_keeps_state_and_negative_one_takes_candidate():
     assert abs(v["h"] - v["n"]) < 1e-4
 
 
-def test_render_and_explorer_frames():
-    fig = render_gates(0.0, 0.8, 4.0, -4.0)
-    assert len(fig.axes) == 1 and len(fig.axes[0].patches) == 4
-    plt.close(fig)
-    small = gate_explorer({"x": [0.0, 1.0], "h_prev": [0.0], "b_r": [0.0], "b_z": [0.0, 4.0]})
+def test_frames_and_explorer():
+    from PIL import Image
+    png = gate_frame_png(0.0, 0.8, 4.0, -4.0)
+    image = Image.open(io.BytesIO(png))
+    assert png.startswith(b"\x89PNG") and image.size == (440, 205) and len(png) < 6000
+    assert Image.open(io.BytesIO(gate_frame_png(0.0, 0.8, scale=2))).size == (880, 410)
+    assert gate_frame_png(0.0, 0.8, 4.0, -4.0) == png                     # pure: same input, same picture
+    assert gate_frame_png(0.0, -0.8, 4.0, -4.0) != png
+    small = gate_explorer({"h_prev": [0.0, 0.5], "b_r": [0.0], "b_z": [0.0, 4.0]})
     assert len(small.frames) == 4 and "<input type=\"range\"" in small._repr_html_()
-    assert np.prod([len(v) for v in EXPLORER_VALUES.values()]) <= 125
+    # finer than three positions per slider, and a page weight that stays near a megabyte
+    sizes = [len(v) for v in EXPLORER_VALUES.values()]
+    assert min(sizes) >= 5 and np.prod(sizes) <= 400
 
 
 def test_hand_set_gru_holds_follows_and_resets():
@@ -60,7 +71,25 @@ def test_gates_over_time_figure():
 def test_explorer_opens_on_a_frame_where_the_update_gate_mixes():
     explorer = gate_explorer()
     start = {name: values[k] for (name, values), k in zip(explorer.params.items(), explorer.start)}
-    first = gate_values(**start)
+    first = gate_values(EXPLORER_X, **start)
     assert 0.5 < first["z"] < 0.9 and first["n"] > first["h"] > start["h_prev"]
     key = "-".join(map(str, explorer.start))
     assert explorer.frames[key] in explorer._repr_html_()
+
+
+def test_constant_update_gate_is_a_moving_average_with_memory_one_over_one_minus_z():
+    unit = constant_gate_unit(0.9)
+    x = np.random.default_rng(0).normal(size=(1, 30, 1))
+    out, _ = unit.forward(x, np.full((1, 1), 0.3))
+    h, expected = 0.3, []
+    for x_t in x[0, :, 0]:
+        h = 0.9 * h + 0.1 * np.tanh(x_t)
+        expected.append(h)
+    np.testing.assert_allclose(out[0, :, 0], expected, atol=1e-12)
+    for z in (0.5, 0.8, 0.9, 0.95, 0.99):
+        assert abs(memory_steps(z) - 1 / (1 - z)) <= 1          # the old state falls below 1/e
+    with pytest.raises(ValueError):
+        constant_gate_unit(1.0)
+    fig = plot_constant_gates()
+    assert len(fig.axes[0].lines) == 4
+    plt.close(fig)

@@ -33,6 +33,21 @@ def test_adding_baseline_is_one_sixth_and_matches_simulation():
     assert np.mean((y - 1.0) ** 2) == pytest.approx(1 / 6, abs=3e-3)
 
 
+def test_adding_short_memory_baseline_is_one_twelfth():
+    """Knowing only the second marked value, the best guess is v_j + 1/2: MSE Var(v_i) = 1/12, below 1/6."""
+    assert tasks.adding_short_memory_mse() == pytest.approx(1 / 12)
+    T = 10
+    x, y = tasks.adding_problem(200_000, T, seed=1)
+    marked = x[..., 1] == 1
+    first, second = marked[:, : T // 2], marked[:, T // 2:]
+    assert np.all(first.sum(1) == 1) and np.all(second.sum(1) == 1)
+    v_j = x[:, T // 2:, 0][second]                       # the second marked value, one per sequence
+    assert np.mean((y[:, 0] - (v_j + 0.5)) ** 2) == pytest.approx(1 / 12, abs=2e-3)
+    # the first marked value is at least ceil(T/2) steps before the end, the second at most ceil(T/2) - 1
+    i, j = np.argmax(first, axis=1), T // 2 + np.argmax(second, axis=1)
+    assert (T - 1 - i).min() >= -(-T // 2) and (T - 1 - j).max() <= -(-T // 2) - 1
+
+
 def test_adding_problem_rejects_bad_sizes():
     with pytest.raises(ValueError):
         tasks.adding_problem(4, 1)

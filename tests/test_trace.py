@@ -115,21 +115,21 @@ def test_with_gate_bias_pins_the_gate():
         with_gate_bias(example_weights(), "n", 1.0)
 
 
-def test_seed_004_recomputation():
-    from gru_teach.analysis.trace import SEED_004, recompute_seed_004, seed_004_table
-    rec = recompute_seed_004("elementwise")
+def test_blog_trace_recomputation():
+    from gru_teach.analysis.trace import BLOG_TRACE, recompute_blog_trace, blog_trace_table
+    rec = recompute_blog_trace("elementwise")
     # r = σ(W ⊙ x + U_r h): W ⊙ x = (0.1, 0.4), U_r h = (0.005, 0.011)
     np.testing.assert_allclose(rec["a_r"], [0.105, 0.411])
-    np.testing.assert_allclose(recompute_seed_004("dot")["a_r"], [0.505, 0.511])
+    np.testing.assert_allclose(recompute_blog_trace("dot")["a_r"], [0.505, 0.511])
     np.testing.assert_allclose(rec["h_from_stated"], [0.52, 0.69])
     for reading in ("elementwise", "dot"):
-        assert np.all(recompute_seed_004(reading)["r"] > 0.5)        # so the stated r = (0.3, 0.4) is impossible
-    no_r = recompute_seed_004("elementwise", reset_in_candidate=False)
-    np.testing.assert_allclose(no_r["h_tilde"], np.tanh([0.1, 0.4] + np.array(SEED_004["U_h"]) @ [0.1, 0.2]))
-    table = seed_004_table()
+        assert np.all(recompute_blog_trace(reading)["r"] > 0.5)        # so the stated r = (0.3, 0.4) is impossible
+    no_r = recompute_blog_trace("elementwise", reset_in_candidate=False)
+    np.testing.assert_allclose(no_r["h_tilde"], np.tanh([0.1, 0.4] + np.array(BLOG_TRACE["U_h"]) @ [0.1, 0.2]))
+    table = blog_trace_table()
     assert table._repr_html_().count("<tr>") == 5 and "[0.300, 0.400]" in table and "[0.526, 0.601]" in table
     with pytest.raises(ValueError):
-        recompute_seed_004("cross")
+        recompute_blog_trace("cross")
 
 
 def test_weights_table_labels_each_stacked_row_with_its_gate_and_unit():

@@ -76,6 +76,18 @@ def test_adding_run_gru_learns_short_sequences_quickly():
     assert records[0]["cell"] == "RNN" and records[0]["parameters"] == 4 * (2 + 4 + 2) + 5
 
 
+def test_plateau_steps_and_the_exercise_experiment():
+    from gru_teach.training.adding import exercise_experiment, plateau_steps
+    base = tasks.adding_baseline_mse()
+    loss = np.r_[np.full(30, base), np.full(30, 0.1 * base)]
+    assert plateau_steps(loss, base, window=10) == 26   # window 26..35: mean (4 + 0.6) / 10 · base < base / 2
+    assert plateau_steps(np.full(50, base), base) is None and plateau_steps(loss[:5], base) is None
+    records = exercise_experiment(seeds=(0,), steps=3, T_long=6, T_short=4, big_hidden=6)
+    assert [r["run"] for r in records] == ["long_gru", "long_rnn", "big_rnn", "unclipped_rnn"]
+    assert records[3]["clip"] is None and records[2]["hidden"] == 6
+    assert 0 <= records[0]["units_z_above_095"] <= 16 and records[1]["grad_norm_full_lag"] >= 0
+
+
 def test_torch_threads_is_scoped_and_restores_the_setting():
     from gru_teach.training import torch_threads
     before = torch.get_num_threads()

@@ -117,3 +117,39 @@ def test_clipping_run_diverges_without_clipping_and_not_with_it():
     assert h_free.diverged or np.nanmax(h_free.loss) > 1e3
     assert not h_clip.diverged and np.all(np.isfinite(h_clip.loss))
     assert np.mean(h_clip.loss[-20:]) < 0.5 * np.mean(h_clip.loss[:20])
+
+
+def test_gradient_terms_by_lag_sum_to_the_bptt_and_autograd_gradient():
+    """Pascanu et al.'s sum over lags: the per-lag terms add up to the full ∂L/∂W_hh (NumPy BPTT and torch)."""
+    import torch
+
+    rnn = RNN(3, 5, seed=0)
+    rnn.set_parameters(weight_hh=v.scaled_orthogonal(5, 0.9, seed=1))
+    x = np.random.default_rng(2).standard_normal((4, 12, 3))
+    g = np.random.default_rng(3).standard_normal((4, 5))         # ∂L/∂h_T, L = Σ g ⊙ h_T
+    rnn.forward(x)
+    terms = v.gradient_terms_by_lag(rnn, g)
+    assert terms.shape == (12, 5, 5)
+    rnn.backward(None, g)
+    np.testing.assert_allclose(terms.sum(axis=0), rnn.grads["weight_hh"], atol=1e-12)
+    module = rnn.to_torch()
+    _, h_T = module(torch.from_numpy(x))
+    (h_T[0] * torch.from_numpy(g)).sum().backward()
+    np.testing.assert_allclose(terms.sum(axis=0), module.weight_hh_l0.grad.numpy(), atol=1e-12)
+    # the lag-0 term is the immediate derivative at the last step: (g ⊙ φ'(a_T))ᵀ h_{T-1}
+    out, _ = rnn.forward(x)
+    np.testing.assert_allclose(terms[0], (g * (1 - out[:, -1] ** 2)).T @ out[:, -2], atol=1e-12)
+    with pytest.raises(TypeError):
+        v.gradient_terms_by_lag(GRU(3, 5, seed=0), g)
+    with pytest.raises(ValueError):
+        v.gradient_terms_by_lag(rnn, g[:, :3])
+
+
+def test_default_initialisation_keeps_torch_weights():
+    """radius=None leaves the recurrent weights at PyTorch's default U(±1/√H); a radius replaces them by ρQ."""
+    for model in ("tanh", "gru"):
+        default = v.make_layer(model, 16, None, seed=3)
+        assert np.abs(default.weight_hh).max() <= 1 / np.sqrt(16)
+        assert not np.allclose(default.weight_hh, v.make_layer(model, 16, 1.0, seed=3).weight_hh)
+    curve = v.gradient_norms_vs_lag("gru", None, T=20, hidden=8, batch=2)
+    assert curve.shape == (21,) and curve[0] == pytest.approx(1.0) and curve[20] < 1

@@ -253,8 +253,9 @@ def with_gate_bias(params, gate: str, value: float) -> dict[str, np.ndarray]:
 
 # ------------------------------------------------------------------ a published hand trace, recomputed
 
-#: The numbers a popular blog post (seed 004) states for its first GRU step: inputs, weights and results.
-SEED_004 = {
+#: The numbers a popular blog post ("使用 Python 和 TensorFlow 实现 GRU", see the book's references) states for its
+#: first GRU step: inputs, weights and results.
+BLOG_TRACE = {
     "x": [1.0, 2.0], "h_prev": [0.1, 0.2], "W": [0.1, 0.2],
     "U_r": [[0.01, 0.02], [0.03, 0.04]], "U_z": [[0.05, 0.06], [0.07, 0.08]], "U_h": [[0.15, 0.16], [0.17, 0.18]],
     "stated": {"r": [0.3, 0.4], "z": [0.6, 0.7], "h_tilde": [0.8, 0.9], "h": [0.4, 0.5]},
@@ -262,8 +263,8 @@ SEED_004 = {
 }
 
 
-def recompute_seed_004(reading: str = "elementwise", reset_in_candidate: bool = True) -> dict[str, np.ndarray]:
-    """Recompute seed 004's first step from its stated inputs and its own (Chung-convention) equations::
+def recompute_blog_trace(reading: str = "elementwise", reset_in_candidate: bool = True) -> dict[str, np.ndarray]:
+    """Recompute the blog post's first step from its stated inputs and its own (Chung-convention) equations::
 
         r = σ(W x + U_r h)    z = σ(W x + U_z h)    h~ = tanh(W x + U_h (r ⊙ h))    h' = (1 − z) h + z h~
 
@@ -272,7 +273,7 @@ def recompute_seed_004(reading: str = "elementwise", reset_in_candidate: bool = 
     number added to both units); ``reset_in_candidate=False`` follows the worked line, which drops r.
     Also returns ``h_from_stated``: its update rule applied to its own stated z and h~.
     """
-    s = {k: np.asarray(v, float) for k, v in SEED_004.items() if k not in ("stated", "table_h1")}
+    s = {k: np.asarray(v, float) for k, v in BLOG_TRACE.items() if k not in ("stated", "table_h1")}
     if reading == "elementwise":
         wx = s["W"] * s["x"]
     elif reading == "dot":
@@ -283,18 +284,18 @@ def recompute_seed_004(reading: str = "elementwise", reset_in_candidate: bool = 
     a_r, a_z = wx + s["U_r"] @ h, wx + s["U_z"] @ h
     r, z = 1 / (1 + np.exp(-a_r)), 1 / (1 + np.exp(-a_z))
     h_tilde = np.tanh(wx + s["U_h"] @ (r * h if reset_in_candidate else h))
-    stated = {k: np.asarray(v, float) for k, v in SEED_004["stated"].items()}
+    stated = {k: np.asarray(v, float) for k, v in BLOG_TRACE["stated"].items()}
     return {"a_r": a_r, "a_z": a_z, "r": r, "z": z, "h_tilde": h_tilde, "h": (1 - z) * h + z * h_tilde,
             "h_from_stated": (1 - stated["z"]) * h + stated["z"] * stated["h_tilde"]}
 
 
-def seed_004_table(digits: int = 3, fmt: str = "html") -> str:
+def blog_trace_table(digits: int = 3, fmt: str = "html") -> str:
     """The post's stated numbers beside the recomputed ones under each reading (an HTML table by default)."""
-    readings = {"W x elementwise": recompute_seed_004("elementwise"), "W x as dot product": recompute_seed_004("dot"),
-                "elementwise, r dropped as in the worked line": recompute_seed_004("elementwise", False)}
+    readings = {"W x elementwise": recompute_blog_trace("elementwise"), "W x as dot product": recompute_blog_trace("dot"),
+                "elementwise, r dropped as in the worked line": recompute_blog_trace("elementwise", False)}
     fmt_v = lambda v: "[" + ", ".join(f"{x:.{digits}f}" for x in np.asarray(v, float)) + "]"  # noqa: E731
     head = ["quantity", "stated in the post", *readings]
-    body = [[label, fmt_v(SEED_004["stated"][key]), *(fmt_v(rec[key]) for rec in readings.values())]
+    body = [[label, fmt_v(BLOG_TRACE["stated"][key]), *(fmt_v(rec[key]) for rec in readings.values())]
             for key, label in (("r", "r_1"), ("z", "z_1"), ("h_tilde", "h~_1"), ("h", "h_1"))]
     table = render_table(head, body, fmt=fmt)
     return HTMLTable(table) if fmt == "html" else table

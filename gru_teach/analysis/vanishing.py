@@ -17,6 +17,15 @@ necessary for it to explode (Pascanu, Mikolov & Bengio, 2013). For the GRU (PyTo
 with hn_t = W_hn h_{t-1} + b_hn. When z_t → 1 the Jacobian tends to the identity whatever W_hh is: the gate can
 switch the decay off, but only where it is open that way.
 
+The gradient of a loss L(h_T) with respect to the shared recurrent weights is a *sum over lags* (Pascanu et al.,
+2013, eqs. 3–5), one term per step s = T − k at which W_hh acted::
+
+    ∂L/∂W_hh = Σ_{k=0}^{T−1} (∂L/∂h_T) (∂h_T/∂h_{T−k}) (∂⁺h_{T−k}/∂W_hh)
+
+where ∂⁺ is the *immediate* derivative (h_{s−1} held fixed): for the RNN, term k is the outer product of
+δa_s = ((∂L/∂h_T) P_k) ⊙ φ'(a_s) with h_{s−1}. Each term's size carries the factor ‖P_k‖ = ‖∂h_T/∂h_{T−k}‖, so
+when the products vanish the long-lag terms are negligible in the sum: the gradient is dominated by short lags.
+
 Conventions: ``h_0`` is the initial state, ``h_t`` the state after t inputs; the *lag* k = T − t.
 """
 from __future__ import annotations
@@ -105,34 +114,39 @@ def geometric_mean(a, axis=0) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- the measurement
-def make_layer(model: str, hidden: int, radius: float, *, input_size: int = 4, seed=0, z_bias: float | None = None):
+def make_layer(model: str, hidden: int, radius: float | None, *, input_size: int = 4, seed=0,
+               z_bias: float | None = None):
     """An RNN (``model`` "tanh"/"relu") or GRU ("gru") whose recurrent block(s) are ``scaled_orthogonal(radius)``.
 
-    Other parameters keep torch's default initialisation. For the GRU each of W_hr, W_hz, W_hn is scaled
-    orthogonal; ``z_bias`` (optional) sets b_hz (and zeroes b_iz), so that z ≈ σ(z_bias) at small inputs.
+    ``radius=None`` keeps PyTorch's default initialisation for the recurrent weights too (every weight uniform in
+    ±1/√H, as for all other parameters). For the GRU each of W_hr, W_hz, W_hn is scaled orthogonal; ``z_bias``
+    (optional) sets b_hz (and zeroes b_iz), so that z ≈ σ(z_bias) at small inputs.
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}; got {model!r}")
     rng = np.random.default_rng(seed)
     if model == "gru":
         layer = GRU(input_size, hidden, seed=rng)
-        layer.set_parameters(weight_hh=np.concatenate([scaled_orthogonal(hidden, radius, rng) for _ in range(3)]))
+        if radius is not None:
+            layer.set_parameters(weight_hh=np.concatenate([scaled_orthogonal(hidden, radius, rng) for _ in range(3)]))
         if z_bias is not None:
             b_ih, b_hh = layer.bias_ih.copy(), layer.bias_hh.copy()
             b_ih[hidden:2 * hidden], b_hh[hidden:2 * hidden] = 0.0, z_bias
             layer.set_parameters(bias_ih=b_ih, bias_hh=b_hh)
     else:
         layer = RNN(input_size, hidden, nonlinearity=model, seed=rng)
-        layer.set_parameters(weight_hh=scaled_orthogonal(hidden, radius, rng))
+        if radius is not None:
+            layer.set_parameters(weight_hh=scaled_orthogonal(hidden, radius, rng))
     return layer
 
 
-def gradient_norms_vs_lag(model: str = "tanh", radius: float = 0.9, T: int = 50, *, hidden: int = 32,
+def gradient_norms_vs_lag(model: str = "tanh", radius: float | None = 0.9, T: int = 50, *, hidden: int = 32,
                           batch: int = 8, input_size: int = 4, seed: int = 0, z_bias: float | None = None,
                           x=None) -> np.ndarray:
     """‖∂h_T/∂h_{T−k}‖₂ for k = 0..T, geometric mean over a batch of random N(0, 1) input sequences.
 
     Returns an array of length T + 1 (entry 0 is ‖I‖ = 1). Pure: same arguments, same numbers.
+    ``radius=None``: PyTorch's default initialisation (see :func:`make_layer`).
     """
     layer = make_layer(model, hidden, radius, input_size=input_size, seed=seed, z_bias=z_bias)
     if x is None:
@@ -144,6 +158,27 @@ def layer_gradient_norms(layer, x) -> np.ndarray:
     """The same measurement for a given layer (e.g. a trained one) and inputs x (batch, T, I)."""
     layer.forward(x)
     return geometric_mean(operator_norms(jacobian_products(step_jacobians(layer))), axis=0)
+
+
+def gradient_terms_by_lag(rnn: RNN, d_last) -> np.ndarray:
+    """Pascanu et al.'s decomposition of ∂L/∂W_hh for a loss of h_T: one (H, H) term per lag k = 0..T−1.
+
+    ``rnn``: an :class:`~gru_teach.RNN` after ``forward``; ``d_last`` = ∂L/∂h_T (batch, H). Term k is
+    Σ_batch δa_sᵀ h_{s−1} with s = T − k and δa_s = (d_last · ∂h_T/∂h_s) ⊙ φ'(a_s) (module docstring); the terms
+    sum to ``rnn.backward(None, d_last)``'s ``grads["weight_hh"]``. Returns (T, H, H), indexed by lag.
+    """
+    if not isinstance(rnn, RNN):
+        raise TypeError(f"expected a gru_teach.RNN after forward(); got {type(rnn).__name__}")
+    cache = rnn._require_cache()
+    P = jacobian_products(rnn_step_jacobians(rnn))              # (B, T+1, H, H), P[:, k] = ∂h_T/∂h_{T−k}
+    B, T, H = cache["h_prev"].shape
+    d_last = np.asarray(d_last, dtype=float)
+    if d_last.shape != (B, H):
+        raise ValueError(f"d_last must have shape {(B, H)} (batch, hidden); got {d_last.shape}")
+    dh = np.einsum("bi,bkij->bkj", d_last, P[:, :T])           # ∂L/∂h_{T−k}, (B, T, H) by lag
+    s = T - 1 - np.arange(T)                                    # 0-based step of lag k
+    da = dh * rnn.local_derivative()[:, s]                      # δa_{T−k}
+    return np.einsum("bki,bkj->kij", da, cache["h_prev"][:, s])
 
 
 def theory_bound(sigma_max: float, lags, gamma: float = 1.0) -> np.ndarray:
@@ -244,8 +279,13 @@ def plot_histories(histories: dict, *, baseline: float | None = None, title: str
     return fig
 
 
-def plot_adding_results(records: list, baseline: float, *, ax=None, title: str = ""):
-    """Test MSE against sequence length T for each cell (each seed a dot, the median a line), log scale."""
+def plot_adding_results(records: list, baseline: float, *, ax=None, title: str = "",
+                        short_memory: float | None = None):
+    """Test MSE against sequence length T for each cell (each seed a dot, the median a line), log scale.
+
+    ``baseline``: the best constant (1/6); ``short_memory`` (optional): the best a model can do that does not
+    remember the first marked value (1/12, :func:`gru_teach.tasks.adding_short_memory_mse`), drawn dotted.
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -260,6 +300,9 @@ def plot_adding_results(records: list, baseline: float, *, ax=None, title: str =
         med = [np.median([r["test_mse"] for r in rows if r["T"] == T]) for T in Ts]
         ax.semilogy(Ts, med, color=f"C{i}", marker="o", label=f"{cell} (median)")
     ax.axhline(baseline, color="black", ls="--", lw=1, label=f"predict 1: MSE = 1/6 ≈ {baseline:.3f}")
+    if short_memory is not None:
+        ax.axhline(short_memory, color="black", ls=":", lw=1,
+                   label=f"forget the first value: MSE = 1/12 ≈ {short_memory:.3f}")
     ax.set(xlabel="sequence length T", ylabel="test MSE", xscale="log")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)

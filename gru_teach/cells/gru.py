@@ -71,28 +71,16 @@ class GRU(RecurrentLayer):
         B, T, _ = x.shape
         H = self.hidden_size
         gi = self._input_projection(x)      # (B, T, 3H): W_ih x_t + b_ih
-        W_hh_T, b_hh = self.weight_hh.T, self.bias_hh
+        step = self._step_after if self.reset_after else self._step_before
         shape = (B, T, H)
         rz_all = np.empty((B, T, 2 * H), self.dtype)    # r and z, side by side
         n_all = np.empty(shape, self.dtype)
-        hn_all = np.empty(shape, self.dtype)   # the term r multiplies (after)
+        hn_all = np.empty(shape, self.dtype)    # the recurrent term of n
         h_prev_all = np.empty(shape, self.dtype)
         out = np.empty(shape, self.dtype)
         for t in range(T):
             h_prev_all[:, t] = h
-            g = gi[:, t]
-            if self.reset_after:
-                gh = h @ W_hh_T + b_hh      # one product for all three gates
-                rz = sigmoid(g[:, :2 * H] + gh[:, :2 * H])
-                r = rz[:, :H]
-                hn = gh[:, 2 * H:]                  # W_hn h_{t-1} + b_hn
-                n = np.tanh(g[:, 2 * H:] + r * hn)
-            else:                                   # Cho et al. (2014)
-                gh_rz = h @ W_hh_T[:, :2 * H] + b_hh[:2 * H]
-                rz = sigmoid(g[:, :2 * H] + gh_rz)
-                r = rz[:, :H]
-                hn = (r * h) @ W_hh_T[:, 2 * H:] + b_hh[2 * H:]
-                n = np.tanh(g[:, 2 * H:] + hn)
+            rz, n, hn = step(gi[:, t], h)
             z = rz[:, H:]
             h = n + z * (h - n)                     # (1 − z) n + z h_{t-1}
             rz_all[:, t], n_all[:, t], hn_all[:, t] = rz, n, hn
@@ -101,6 +89,34 @@ class GRU(RecurrentLayer):
                        "r": rz_all[..., :H], "z": rz_all[..., H:],
                        "n": n_all, "hn": hn_all, "out": out}
         return out, h.copy()
+
+    def _step_after(self, g, h):
+        """Gates and candidate of one step, reset AFTER the product (PyTorch).
+
+        ``g`` = W_ih x_t + b_ih (B, 3H), ``h`` = h_{t-1} (B, H). Returns
+        ``(rz, n, hn)``: r and z side by side (B, 2H), n, and
+        hn = W_hn h_{t-1} + b_hn, the term that r scales.
+        """
+        H = self.hidden_size
+        gh = h @ self.weight_hh.T + self.bias_hh   # ONE product, all 3 gates
+        rz = sigmoid(g[:, :2 * H] + gh[:, :2 * H])
+        hn = gh[:, 2 * H:]                         # W_hn h_{t-1} + b_hn
+        n = np.tanh(g[:, 2 * H:] + rz[:, :H] * hn)
+        return rz, n, hn
+
+    def _step_before(self, g, h):
+        """The same, reset BEFORE the product (Cho et al., 2014).
+
+        Here hn = W_hn (r ⊙ h_{t-1}) + b_hn: its product has to wait for r,
+        so a step needs two matrix products one after the other.
+        """
+        H = self.hidden_size
+        W, b = self.weight_hh, self.bias_hh
+        gh_rz = h @ W[:2 * H].T + b[:2 * H]        # product 1: r and z
+        rz = sigmoid(g[:, :2 * H] + gh_rz)
+        hn = (rz[:, :H] * h) @ W[2 * H:].T + b[2 * H:]   # product 2, after r
+        n = np.tanh(g[:, 2 * H:] + hn)
+        return rz, n, hn
 
     # ----------------------------------------------------------- backward
     def backward(self, d_outputs, d_last=None):
@@ -116,33 +132,54 @@ class GRU(RecurrentLayer):
         B, T, H = n_all.shape
         d_out = check_grad(d_outputs, (B, T, H), self.dtype, "d_outputs")
         dh = check_grad(d_last, (B, H), self.dtype, "d_last").copy()
-        W_hh = self.weight_hh
-        # gradients of the pre-activations a_r, a_z, a_n: what W_ih x + b_ih
-        # receives (d_a) and what W_hh h + b_hh receives (d_hh)
+        step_back = (self._step_back_after if self.reset_after
+                     else self._step_back_before)
+        # per step: the gradient of the pre-activations (a_r, a_z, a_n) that
+        # W_ih x + b_ih receives (d_a), and what W_hh h + b_hh receives (d_hh)
         d_a = np.empty((B, T, 3 * H), self.dtype)
-        d_hh = np.empty_like(d_a) if self.reset_after else d_a
+        d_hh = np.empty_like(d_a)
         for t in range(T - 1, -1, -1):
-            dh += d_out[:, t]
-            r, z = rz_all[:, t, :H], rz_all[:, t, H:]
-            n, hn, h_prev = n_all[:, t], hn_all[:, t], h_prev_all[:, t]
-            da_n = dh * (1 - z) * (1 - n * n)
-            da_z = dh * (h_prev - n) * z * (1 - z)
-            if self.reset_after:
-                da_r = da_n * hn * r * (1 - r)
-                d_a[:, t, :H] = d_hh[:, t, :H] = da_r
-                d_a[:, t, H:2 * H] = d_hh[:, t, H:2 * H] = da_z
-                d_a[:, t, 2 * H:] = da_n
-                d_hh[:, t, 2 * H:] = da_n * r
-                dh = dh * z + d_hh[:, t] @ W_hh     # direct path + gates
-            else:
-                d_rh = da_n @ W_hh[2 * H:]          # gradient of r ⊙ h_{t-1}
-                da_r = d_rh * h_prev * r * (1 - r)
-                d_a[:, t, :H], d_a[:, t, H:2 * H] = da_r, da_z
-                d_a[:, t, 2 * H:] = da_n
-                dh = dh * z + d_rh * r + d_a[:, t, :2 * H] @ W_hh[:2 * H]
+            dh = dh + d_out[:, t]                   # loss at t + from t + 1
+            d_a[:, t], d_hh[:, t], dh = step_back(
+                dh, rz_all[:, t], n_all[:, t], hn_all[:, t], h_prev_all[:, t])
         dx = self._weight_grads(x, h_prev_all, d_a, d_hh)
         if not self.reset_after:        # W_hn multiplies r ⊙ h_{t-1} here
             rh = (rz_all[..., :H] * h_prev_all).reshape(B * T, H)
             d_an = d_a[..., 2 * H:].reshape(B * T, H)
             self.grads["weight_hh"][2 * H:] = d_an.T @ rh
         return dx, dh
+
+    def _step_back_after(self, dh, rz, n, hn, h_prev):
+        """One step back, reset AFTER the product (PyTorch).
+
+        ``dh`` = ∂L/∂h_t; the rest is this step's cache. Returns ``(d_a,
+        d_hh, dh_prev)``: the gradients of (a_r, a_z, a_n), what the
+        recurrent product receives, [δa_r, δa_z, δa_n ⊙ r], and ∂L/∂h_{t-1}.
+        """
+        H = self.hidden_size
+        r, z = rz[:, :H], rz[:, H:]
+        da_n = dh * (1 - z) * (1 - n * n)
+        da_z = dh * (h_prev - n) * z * (1 - z)
+        da_r = da_n * hn * r * (1 - r)              # r scaled hn
+        d_a = np.concatenate([da_r, da_z, da_n], axis=1)
+        d_hh = np.concatenate([da_r, da_z, da_n * r], axis=1)
+        dh_prev = dh * z + d_hh @ self.weight_hh    # direct path + gates
+        return d_a, d_hh, dh_prev
+
+    def _step_back_before(self, dh, rz, n, hn, h_prev):
+        """The same, reset BEFORE the product (Cho et al., 2014).
+
+        W_hn sees r ⊙ h_{t-1}, so δa_n reaches r and h_{t-1} through W_hn;
+        the returned d_hh is δa for all three blocks (``backward`` fixes
+        W_hn's gradient, which multiplies r ⊙ h_{t-1}, not h_{t-1}).
+        """
+        H = self.hidden_size
+        W = self.weight_hh
+        r, z = rz[:, :H], rz[:, H:]
+        da_n = dh * (1 - z) * (1 - n * n)
+        da_z = dh * (h_prev - n) * z * (1 - z)
+        d_rh = da_n @ W[2 * H:]                     # gradient of r ⊙ h_{t-1}
+        da_r = d_rh * h_prev * r * (1 - r)
+        d_a = np.concatenate([da_r, da_z, da_n], axis=1)
+        dh_prev = dh * z + d_rh * r + d_a[:, :2 * H] @ W[:2 * H]
+        return d_a, d_a, dh_prev

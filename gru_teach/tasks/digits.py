@@ -3,6 +3,7 @@
 :func:`digits_sequences`: scikit-learn's handwritten digits (1797 images of 8×8 pixels, values 0–16), read
 row by row as a sequence of T = 8 steps with 8 features each, scaled to [0, 1]; a stratified, seeded
 train/test split. (A recurrent net sees one pixel row per step and must remember the earlier rows.)
+:func:`shuffle_rows` permutes the rows (time steps) of each sample independently, destroying their order.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Split", "digits_sequences"]
+__all__ = ["Split", "digits_sequences", "shuffle_rows"]
 
 
 class Split(NamedTuple):
@@ -34,3 +35,17 @@ def digits_sequences(test_size: float = 0.25, seed: int = 0, dtype=np.float64) -
     y = digits.target.astype(np.int64)
     x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_size, random_state=seed, stratify=y)
     return Split(x_tr, y_tr, x_te, y_te)
+
+
+def shuffle_rows(x, seed=None) -> np.ndarray:
+    """A copy of ``x`` (N, T, features) with the T steps of every sample in their own random order (seeded).
+
+    Each sample keeps the same rows (a bag of rows), only their order changes: a model that does well on the
+    original order but not on this needs the order.
+    """
+    x = np.asarray(x)
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (samples, time, features); got shape {x.shape}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    order = np.argsort(rng.random(x.shape[:2]), axis=1)          # one random permutation per sample
+    return np.take_along_axis(x, order[..., None], axis=1)

@@ -11,8 +11,13 @@ A model that ignores the input and predicts a constant c has
 
     E[(y − c)²] = Var(y) + (E[y] − c)² = 2 · (1/12) + (1 − c)²,
 
-which is smallest for c = E[y] = 1: the baseline MSE is 1/6 ≈ 0.167. Beating it requires carrying v_i
-across at least T/2 steps.
+which is smallest for c = E[y] = 1: the baseline MSE is 1/6 ≈ 0.167.
+
+Beating 1/6 does *not* require a long memory. Let i < T/2 ≤ j be the two marked steps (0-based). The second
+value v_j lies at most ⌈T/2⌉ − 1 steps before the end (T/4 on average). A model that remembers v_j but not v_i
+can do no better than E[y | v_j] = v_j + 1/2, because v_i is independent of everything it saw: its MSE is
+Var(v_i) = 1/12 ≈ 0.083 (:func:`adding_short_memory_mse`). Getting below 1/12 needs v_i, which must be carried
+from step i to the end, across at least ⌈T/2⌉ further steps.
 
 **Copy memory** (Hochreiter & Schmidhuber, 1997; the form of Arjovsky et al., 2016). Input of length T + 20:
 10 symbols drawn from {1, …, 8}, then T − 1 blanks (0), a delimiter 9, and 10 more blanks. The target is
@@ -61,6 +66,11 @@ def adding_constant_mse(c: float = 1.0) -> float:
 def adding_baseline_mse() -> float:
     """The best input-ignoring predictor (c = 1) has MSE Var(v_i + v_j) = 2/12 = 1/6."""
     return adding_constant_mse(1.0)
+
+
+def adding_short_memory_mse() -> float:
+    """The best predictor that does not know the first marked value v_i: v_j + 1/2, with MSE Var(v_i) = 1/12."""
+    return 1.0 / 12.0
 
 
 def copy_memory(batch: int, T: int, seed=None, n_symbols: int = 8, copy_len: int = 10):

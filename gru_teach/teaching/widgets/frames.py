@@ -17,15 +17,23 @@ import uuid
 import matplotlib.pyplot as plt
 
 
-def _png(fig, dpi: int) -> str:
+def _png(frame, dpi: int) -> str:
+    """Base64 PNG of a matplotlib figure (closed afterwards) or of PNG bytes drawn elsewhere (e.g. by Pillow)."""
+    if isinstance(frame, (bytes, bytearray)):
+        if not frame.startswith(b"\x89PNG"):
+            raise ValueError("a frame given as bytes must be a PNG image")
+        return base64.b64encode(frame).decode("ascii")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    frame.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(frame)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def render_frames(render, params: dict, dpi: int = 72) -> dict:
-    """``{"i-j-…": base64 PNG}`` for every combination of parameter indices (the pure, testable part)."""
+    """``{"i-j-…": base64 PNG}`` for every combination of parameter indices (the pure, testable part).
+
+    ``render(**combination)`` returns a matplotlib figure (saved at ``dpi``) or the PNG bytes of a frame.
+    """
     if not params or any(len(v) == 0 for v in params.values()):
         raise ValueError("params must map each slider name to a non-empty list of values")
     names = list(params)

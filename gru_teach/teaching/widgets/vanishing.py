@@ -25,7 +25,7 @@ def explorer_frame(model: str = "tanh", radius: float = 0.9, T: int = 50):
     fig.subplots_adjust(left=0.14, right=0.97, bottom=0.15, top=0.9)
     title = f"at lag k = T = {T}: {norms[-1]:.1e}"
     if model == "gru":
-        title += "  (GRU at init, z ≈ 0.5)"
+        title += "  (GRU, default gate biases: z ≈ 0.5)"
     vanishing.plot_norms_vs_lag({label: norms}, theory, ax=ax, tight=False, ylim=(1e-20, 1e10), title=title)
     ax.set_xlim(0, 100)
     return fig
