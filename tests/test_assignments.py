@@ -235,6 +235,15 @@ def test_a_solution_that_needs_the_chapters_variables_is_refused_clearly(tmp_pat
         assignments.questions(book)
 
 
+def test_a_check_called_without_a_name_is_refused_clearly(tmp_path):
+    book = synthetic_chapter(tmp_path, [
+        NEW_EXERCISE, ("code", "from gru_teach.teaching.exercises.ch02 import check_param_count\n"
+                               "check_param_count(lambda i, h: 0)"),
+    ])
+    with pytest.raises(AssignmentError, match="07_new.ipynb, exercise 'ch7-count'.*must be called with a name"):
+        assignments.questions(book)
+
+
 def test_grade_raises_the_checks_message_and_restores_the_time_limit():
     q = next(q for q in QUESTIONS if q.check.endswith("check_step"))
     env = {}

@@ -28,12 +28,12 @@ def points(question: Question) -> float:
 
 
 def points_table(qs: list[Question]) -> str:
-    """The questions and their points as a Markdown table, one row per question and a total per chapter."""
-    lines = ["| Chapter | Question | Exercise | Check | Points |", "|---|---|---|---|---|"]
+    """The questions and their points as a Markdown table: a row per chapter (its total), then its questions."""
+    lines = ["| Question | Exercise | Points |", "|---|---|---|"]
     for chapter in dict.fromkeys(q.chapter for q in qs):
         mine = [q for q in qs if q.chapter == chapter]
-        lines += [f"| {chapter} | `{q.name}` | {q.title} | `{q.check}` | {points(q):g} |" for q in mine]
-        lines.append(f"| {chapter} | **total** | {len(mine)} questions | | **{sum(points(q) for q in mine):g}** |")
+        lines.append(f"| **{chapter}** | {len(mine)} questions | **{sum(points(q) for q in mine):g}** |")
+        lines += [f"| `{q.name}` | {q.title} | {points(q):g} |" for q in mine]
     return "\n".join(lines)
 
 

@@ -48,8 +48,9 @@ def answer_source(q: Question) -> str:
 
 def test_source(q: Question, time_limit: float | None) -> str:
     """The exception-based otter test of ``q``: the chapter's check on the student's answer, via ``grade``."""
+    title = q.title.replace("\\", "\\\\").replace('"', '\\"')
     return (f"def test_{q.name}({q.answer}):\n"
-            f'    """{q.title} ({q.chapter}): the chapter\'s own check; its message is the feedback."""\n'
+            f'    """{title}: the chapter\'s own check."""\n'
             f"    from gru_teach.teaching.assignments import grade\n"
             f"    {q.check_import}\n"
             f"    grade({q.check}, {q.answer}, time_limit={time_limit!r})\n\n"
@@ -88,10 +89,11 @@ def master_notebook(qs: list[Question], *, title: str, bootstrap: str, points, t
     limit = (f"{checking.TIME_LIMIT:g} s (`gru_teach.teaching.checking.TIME_LIMIT`)" if time_limit is None
              else f"{time_limit:g} s")
     intro = (f"# {title}: graded assignment\n\n"
-             f"The auto-checked exercises of the chapter `{chapter}`, {len(qs)} questions, {total:g} points. "
-             "Write each answer in the cell below its question, where the stub is, then run the `grader.check` "
-             "cell after it: it runs the same check as the chapter and shows the same message. A call of your code "
-             f"may take at most {limit} while grading; code that runs longer loses that question's points.")
+             f"The auto-checked exercises of the chapter `{chapter}` ({len(qs)} questions, {total:g} points). Read "
+             "the chapter first: the questions use its notation and its names. Write each answer in the cell below "
+             "its question, where the stub is, then run the `grader.check` cell after it: it runs the chapter's own "
+             "check and shows the same message as the chapter. While grading, one call of your code may take at "
+             f"most {limit}; code that runs longer loses that question's points.")
     cells = [_cell("raw", "# ASSIGNMENT CONFIG\n" + _yaml(config)),
              _cell("markdown", intro),
              _cell("code", bootstrap.rstrip("\n") + "\n\n" + "\n".join(setup_imports(qs)))]

@@ -10,7 +10,8 @@ finds, with Python's ``ast`` and nothing chapter-specific:
 * the **reference solution**: in the exercise's worked solution, the statement defining the name passed to the same
   check (verbatim, with the solution's own helper definitions it needs, then bound to ``answer`` if the names
   differ); where the chapter has no worked solution, :data:`REFERENCES` supplies one;
-* the **imports** that stub and reference use, taken from the chapter's import statements.
+* the **imports** that stub and reference use, and those of the ``gru_teach`` names the statement mentions (e.g.
+  ``example_weights()``), taken from the chapter's import statements.
 
 A chapter needs no registration: a new ``NN_name.ipynb`` with checked exercises becomes an assignment as it is.
 """
@@ -51,7 +52,7 @@ class Question:
     check_import: str   #: the chapter's import statement that binds ``check``
     reference: str      #: the reference solution: source code defining ``answer``
     reference_from: str  #: "worked solution" or "gru_teach.teaching.assignments.REFERENCES"
-    imports: tuple      #: import statements the stub and the reference need
+    imports: tuple      #: import statements the stub, the reference and the statement need
 
     @property
     def is_function(self) -> bool:
@@ -175,8 +176,10 @@ def _check_calls(source: str) -> list[tuple[str, str]]:
     calls = []
     for node in ast.walk(tree) if tree else []:
         if isinstance(node, ast.Call) and CHECK_CALL.match(ast.unparse(node.func).split(".")[-1] + "("):
-            if node.args and isinstance(node.args[0], ast.Name):
-                calls.append((node.lineno, node.col_offset, ast.unparse(node.func), node.args[0].id))
+            if not (node.args and isinstance(node.args[0], ast.Name)):
+                raise AssignmentError(f"`{ast.unparse(node)}`: a graded check must be called with a name "
+                                      "(answer = ...; check_x(answer)), so that the student's answer can be graded")
+            calls.append((node.lineno, node.col_offset, ast.unparse(node.func), node.args[0].id))
     return [(func, arg) for *_, func, arg in sorted(calls)]
 
 
@@ -218,7 +221,10 @@ def chapter_questions(path) -> list[Question]:
     imports = _import_bindings(all_code)
     questions = []
     for ex in _exercises(nb):
-        calls = [call for source in ex.student_cells for call in _check_calls(source)]
+        try:
+            calls = [call for source in ex.student_cells for call in _check_calls(source)]
+        except AssignmentError as err:
+            raise AssignmentError(f"{path.name}, exercise {ex.label or ex.title!r}: {err}") from None
         for check, answer in dict.fromkeys(calls):
             where = f"{path.name}, exercise {ex.label or ex.title!r}"
             stub = _definition(ex.student_cells, answer)
@@ -237,6 +243,9 @@ def chapter_questions(path) -> list[Question]:
                         "binds (a variable of the chapter's text?). Make the worked solution self-contained, or add "
                         f"a reference for {ex.label!r} to gru_teach.teaching.assignments.REFERENCES")
                 needed[imports[name][-1]] = None
+            for span in re.findall(r"`([A-Za-z_]\w*)", ex.statement):   # gru_teach names the statement mentions
+                if span in imports and "gru_teach" in imports[span][-1]:
+                    needed[imports[span][-1]] = None
             several = len(dict.fromkeys(calls)) > 1
             questions.append(Question(
                 chapter=path.stem, label=ex.label, title=ex.title, statement=ex.statement,
