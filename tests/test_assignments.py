@@ -157,6 +157,11 @@ def test_points_come_from_the_one_table():
         "POINTS names an exercise that does not exist"
     for q in QUESTIONS:
         assert assignments.points(q) == assignments.POINTS.get(q.label, assignments.DEFAULT_POINTS)
+    table = assignments.points_table(QUESTIONS)
+    for chapter in CHAPTERS:
+        total = sum(assignments.points(q) for q in chapter_questions(chapter))
+        assert f"| **{chapter}** | {len(chapter_questions(chapter))} questions | **{total:g}** |" in table
+    assert "open it from a clone" in assignments.points_table([])
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -198,7 +203,7 @@ def test_a_new_chapter_is_picked_up_from_its_notebook_alone(tmp_path):
         NEW_EXERCISE, NEW_STUB,
         ("markdown", "```{solution-start} ch7-count\n:class: dropdown\n```"),
         ("code", "def helper(i, h):\n    return i + h + 2\n\ndef solved(i, h):\n    return 3 * h * helper(i, h)\n\n"
-                 "assert check_n(solved)\nprint('done')"),
+                 "assert check_n(solved)\nassert not check_n(lambda i, h: 0)\nprint('done')"),
         ("markdown", "```{solution-end}\n```"),
     ])
     [q] = assignments.questions(book)

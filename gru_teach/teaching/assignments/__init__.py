@@ -29,6 +29,9 @@ def points(question: Question) -> float:
 
 def points_table(qs: list[Question]) -> str:
     """The questions and their points as a Markdown table: a row per chapter (its total), then its questions."""
+    if not qs:
+        return ("*No chapter notebooks (`NN_name.ipynb`) with auto-checked exercises were found beside this "
+                "notebook: open it from a clone of the book to see the table.*")
     lines = ["| Question | Exercise | Points |", "|---|---|---|"]
     for chapter in dict.fromkeys(q.chapter for q in qs):
         mine = [q for q in qs if q.chapter == chapter]

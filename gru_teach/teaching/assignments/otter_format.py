@@ -30,8 +30,8 @@ from .questions import AssignmentError, Question, chapter_questions, chapter_tit
 ANSWER_TAG = "otter_answer_cell"      # otter's tag on the cells a student fills in (student notebook)
 
 
-def _cell(kind: str, source: str, **metadata) -> dict:
-    cell = {"cell_type": kind, "metadata": metadata, "source": source.splitlines(keepends=True)}
+def _cell(kind: str, source: str) -> dict:
+    cell = {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
     if kind == "code":
         cell.update(outputs=[], execution_count=None)
     return cell

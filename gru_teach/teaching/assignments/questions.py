@@ -24,10 +24,10 @@ import pathlib
 import re
 from dataclasses import dataclass
 
-from ..student import CHECK_CALL, EXERCISE, _strip_markdown, _text
+from ..student import CHECK_CALL, EXERCISE, _closes, _strip_markdown, _text
 
-#: reference solutions for auto-checked exercises whose chapter has no worked solution, by exercise label:
-#: source code defining the answer under the name the stub uses (every current exercise has a worked solution)
+#: reference solutions by exercise label, for an auto-checked exercise whose chapter has no worked solution (or to
+#: replace it): source code defining the answer under the stub's name (today every one has a worked solution)
 REFERENCES: dict[str, str] = {}
 
 _BUILTINS = set(dir(builtins))
@@ -122,8 +122,7 @@ def _directive_body(text: str, match: re.Match) -> str:
     fence = re.match(r"[`:]{3,}", text[match.start():])[0]
     body = []
     for line in text[match.start():].splitlines()[1:]:
-        stripped = line.strip()
-        if len(stripped) >= len(fence) and set(stripped) == {fence[0]}:
+        if _closes(line, fence):
             break
         if not body and re.match(r"\s*:\w[\w-]*:", line):    # directive options (:label:, :class:)
             continue
@@ -170,13 +169,16 @@ def _exercises(nb: dict) -> list[_Exercise]:
     return found
 
 
-def _check_calls(source: str) -> list[tuple[str, str]]:
-    """``(check expression, argument name)`` of every ``check_…(name)`` call in ``source``, in order."""
+def _check_calls(source: str, strict: bool = True) -> list[tuple[str, str]]:
+    """``(check expression, argument name)`` of every ``check_…(name)`` call in ``source``, in order; a check called
+    with something else than a name is an error (``strict``, the student's cells) or skipped (a worked solution)."""
     tree = _parse(source)
     calls = []
     for node in ast.walk(tree) if tree else []:
         if isinstance(node, ast.Call) and CHECK_CALL.match(ast.unparse(node.func).split(".")[-1] + "("):
             if not (node.args and isinstance(node.args[0], ast.Name)):
+                if not strict:
+                    continue
                 raise AssignmentError(f"`{ast.unparse(node)}`: a graded check must be called with a name "
                                       "(answer = ...; check_x(answer)), so that the student's answer can be graded")
             calls.append((node.lineno, node.col_offset, ast.unparse(node.func), node.args[0].id))
@@ -263,7 +265,7 @@ def _reference(ex: _Exercise, check: str, answer: str, where: str) -> tuple[str,
     if ex.label in REFERENCES:
         return REFERENCES[ex.label].strip("\n"), "gru_teach.teaching.assignments.REFERENCES"
     short = check.split(".")[-1]
-    solved = [arg for source in ex.solution_cells for func, arg in _check_calls(source)
+    solved = [arg for source in ex.solution_cells for func, arg in _check_calls(source, strict=False)
               if func.split(".")[-1] == short]
     found = _definition(ex.solution_cells, solved[-1]) if solved else None
     if found is None:
