@@ -89,6 +89,19 @@ MISTAKES = {
                          "    dx, _ = layer1.backward(d_out)\n"
                          "    return out2, dx\n",
                          "the upstream gradient of layer1 is what layer2.backward returns"),
+    "check_step_backward": ("forgot the direct path z ⊙ h_{t-1} in ∂L/∂h_{t-1}",
+                            "def {answer}(dh, cache, params):\n"
+                            "    x, h_prev = cache['x'], cache['h_prev']\n"
+                            "    r, z, n, hn = cache['r'], cache['z'], cache['n'], cache['hn']\n"
+                            "    da_n = dh * (1 - z) * (1 - n**2)\n"
+                            "    da_z = dh * (h_prev - n) * z * (1 - z)\n"
+                            "    da_r = da_n * hn * r * (1 - r)\n"
+                            "    d_a = np.concatenate([da_r, da_z, da_n], axis=1)\n"
+                            "    d_hh = np.concatenate([da_r, da_z, da_n * r], axis=1)\n"
+                            "    return {{'weight_ih': d_a.T @ x, 'bias_ih': d_a.sum(axis=0),\n"
+                            "            'weight_hh': d_hh.T @ h_prev, 'bias_hh': d_hh.sum(axis=0),\n"
+                            "            'x': d_a @ params['weight_ih'], 'h_prev': d_hh @ params['weight_hh']}}\n",
+                            "misses the direct path δh ⊙ z"),
 }
 ENDLESS = "def {answer}(*args, **kwargs):\n    while True:   # never returns\n        pass\n"
 

@@ -72,9 +72,15 @@ def _parse(source: str) -> ast.Module | None:
 
 
 def _lines(source: str, node: ast.stmt) -> str:
-    """The full source lines of a top-level statement (with its decorators and trailing comments)."""
+    """The full source lines of a top-level statement: its decorators, trailing comments, and the indented comment
+    lines right after it (a stub's ``...  # your code: return …`` may continue on the next line)."""
+    lines = source.splitlines()
     first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-    return "\n".join(source.splitlines()[first - 1:node.end_lineno])
+    last = node.end_lineno
+    while last < len(lines) and lines[last].lstrip().startswith("#") and \
+            len(lines[last]) - len(lines[last].lstrip()) > node.col_offset:
+        last += 1
+    return "\n".join(lines[first - 1:last])
 
 
 def _defines(node: ast.stmt) -> set[str]:
