@@ -105,11 +105,11 @@ async () => {
       result.failures.push(`sliders: ${sliders.length}, image: ${!!img}, frame table: ${!!frames}`);
     }
     for (const [i, s] of sliders.entries()) {
-      const start = s.value, before = img && img.src;
+      const start = s.value;
       s.value = s.value === s.max ? s.min : s.max;
       s.dispatchEvent(new Event("input", {bubbles: true}));
       const key = sliders.map((t) => t.value).join("-");
-      if (!img || img.src === before || img.src !== `data:image/png;base64,${frames[key]}`) {
+      if (!img || !frames || img.src !== `data:image/png;base64,${frames[key]}`) {
         result.failures.push(`slider ${i + 1} moved to ${s.value}: the image is not frame ${key}`);
       }
       s.value = start;

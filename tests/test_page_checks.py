@@ -61,12 +61,19 @@ def test_overflow_is_reported_unless_it_scrolls_on_purpose(tab, tmp_path):
 
 
 def test_a_broken_explorer_is_reported(tab, tmp_path):
-    frame = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-    explorer = f"""<div id="fx0000000001" class="gru-frame-explorer">
+    red = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+    blue = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYPgPAAEDAQAIicLsAAAAAElFTkSuQmCC"
+
+    def explorer(show):
+        return f"""<div id="fx0000000001" class="gru-frame-explorer">
 <input type="range" min="0" max="1" value="0" oninput="fx0000000001_show()">
-<img id="fx0000000001_img" src="data:image/png;base64,{frame}">
-<script>var fx0000000001_frames = {{"0": "{frame}", "1": "{frame}"}};
-function fx0000000001_show() {{}}</script></div>"""          # the slider moves, the image never changes
-    report = check_page(tab, page(tmp_path, explorer))
-    assert report["explorers"][0]["sliders"] == 1
-    assert "slider 1 moved to 1" in report["explorers"][0]["failures"][0]
+<img id="fx0000000001_img" src="data:image/png;base64,{red}">
+<script>var fx0000000001_frames = {{"0": "{red}", "1": "{blue}"}};
+function fx0000000001_show() {{ {show} }}</script></div>"""
+
+    working = explorer("document.getElementById('fx0000000001_img').src = 'data:image/png;base64,' + "
+                       "fx0000000001_frames[document.querySelector('#fx0000000001 input').value];")
+    report = check_page(tab, page(tmp_path, working))
+    assert report["explorers"] == [{"id": "fx0000000001", "sliders": 1, "failures": []}]
+    report = check_page(tab, page(tmp_path, explorer("")))      # the slider moves, the image never changes
+    assert "slider 1 moved to 1: the image is not frame 1" in report["explorers"][0]["failures"][0]
