@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Screenshot a built page with headless Chromium (Debian: apt-get install -y chromium).
+# Screenshot one built page with headless Chromium (scripts/_browser.sh finds it). scripts/test.sh screenshots
+# every page into _build/screenshots/.
 #   bash scripts/screenshot.sh _build/html/book/intro.html /tmp/intro.png [WIDTHxHEIGHT, default 1280x2000]
 set -euo pipefail
 if [ $# -lt 2 ]; then echo "usage: $0 PAGE.html OUT.png [WIDTHxHEIGHT]" >&2; exit 2; fi
 page="$1"; out="$2"; size="${3:-1280x2000}"
 [ -f "$page" ] || { echo "no such page: $page" >&2; exit 1; }
-browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
-[ -n "$browser" ] || { echo "chromium not found (apt-get install -y chromium)" >&2; exit 1; }
+browser="$(bash "$(dirname "${BASH_SOURCE[0]}")/_browser.sh")"   # finds (as root: installs) Chromium, or says how
 profile="$(mktemp -d)"
 trap 'rm -rf "$profile"' EXIT
 url="file://$(realpath "$page")"

@@ -3,16 +3,11 @@
     python -m pytest -m site        # after `bash scripts/build-book.sh`
 """
 import html.parser
-import pathlib
 import re
-import shutil
-import subprocess
 
 import pytest
-from booktoc import toc_entries
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
+from builtsite import ENTRIES, EXECUTED, HTML, NOTEBOOK_ENTRIES, ROOT, all_pages, page
+from notebook_figures import code_cells, draws_figure, expected_figures, shows_figure
 
 pytestmark = [
     pytest.mark.site,
@@ -21,49 +16,50 @@ pytestmark = [
 ]
 
 
-ENTRIES = toc_entries()
-NOTEBOOK_ENTRIES = [e for e in ENTRIES if (ROOT / f"{e}.ipynb").is_file()]
-
-
-def page(entry):
-    return HTML / f"{entry}.html"
-
-
-def all_pages():
-    return sorted(p for p in HTML.rglob("*.html")
-                  if not {"_static", "_sources", "_images"} & set(p.relative_to(HTML).parts))
-
-
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_every_toc_entry_has_a_page(entry):
     assert page(entry).is_file(), f"no HTML page for _toc.yml entry {entry}"
 
 
-class ErrorFinder(html.parser.HTMLParser):
-    """Collect error outputs (myst-nb `output traceback`, docutils `system-message`, a raw Python traceback)
-    that are not inside a cell tagged `raises-exception` (those demonstrate an error on purpose)."""
+class OpenElements(html.parser.HTMLParser):
+    """An HTML parser that keeps the open elements as a stack of (tag, what `start` said about it)."""
+
+    VOID = {"br", "img", "meta", "link", "input", "hr", "source", "col", "wbr"}
 
     def __init__(self):
         super().__init__()
-        self.stack = []          # (tag, allowed-error-region?) for open elements
-        self.errors = []
+        self.stack = []
 
-    def _allowed(self):
-        return any(allowed for _, allowed in self.stack)
+    def start(self, tag, classes):
+        return classes
 
     def handle_starttag(self, tag, attrs):
-        classes = (dict(attrs).get("class") or "").split()
-        allowed = "cell" in classes and "tag_raises-exception" in classes
-        if ("traceback" in classes or "system-message" in classes) and not self._allowed():
-            self.errors.append(f"<{tag} class='{' '.join(classes)}'> at line {self.getpos()[0]}")
-        if tag not in {"br", "img", "meta", "link", "input", "hr", "source", "col", "wbr"}:
-            self.stack.append((tag, allowed))
+        info = self.start(tag, set((dict(attrs).get("class") or "").split()))
+        if tag not in self.VOID:
+            self.stack.append((tag, info))
 
     def handle_endtag(self, tag):
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
                 del self.stack[i:]
                 break
+
+
+class ErrorFinder(OpenElements):
+    """Collect error outputs (myst-nb `output traceback`, docutils `system-message`, a raw Python traceback)
+    that are not inside a cell tagged `raises-exception` (those demonstrate an error on purpose)."""
+
+    def __init__(self):
+        super().__init__()       # stack: (tag, allowed-error-region?) for open elements
+        self.errors = []
+
+    def _allowed(self):
+        return any(allowed for _, allowed in self.stack)
+
+    def start(self, tag, classes):
+        if ("traceback" in classes or "system-message" in classes) and not self._allowed():
+            self.errors.append(f"<{tag} class='{' '.join(sorted(classes))}'> at line {self.getpos()[0]}")
+        return "cell" in classes and "tag_raises-exception" in classes
 
     def handle_data(self, data):
         if "Traceback (most recent call last)" in data and not self._allowed():
@@ -157,23 +153,54 @@ def test_kernel_free_explorers_ship_their_frames():
     assert explorers >= 2, "expected a kernel-free explorer in chapter 1 and in chapter 2"
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="needs headless chromium (apt-get install chromium)")
-def test_explorer_slider_swaps_the_frame_in_a_browser(tmp_path):
-    """In a real browser with no kernel, moving a slider shows the frame for the new slider positions."""
-    uid, block = next(_explorer_blocks("book/02_gru_cell"))
-    probe = tmp_path / "probe.html"
-    probe.write_text(f"""<html><body>{block}<script>
-var sliders = document.querySelectorAll('#{uid} input'), img = document.getElementById('{uid}_img');
-var before = img.src;
-sliders[0].value = sliders[0].value == '0' ? '1' : '0';
-sliders[0].dispatchEvent(new Event('input'));
-var key = Array.from(sliders).map(s => s.value).join('-');
-document.body.setAttribute('data-result', [img.src != before,
-    img.src == 'data:image/png;base64,' + {uid}_frames[key]].join('|'));
-</script></body></html>""", encoding="utf-8")
-    dom = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=60).stdout
-    assert 'data-result="true|true"' in dom, "the slider did not swap in the matching frame"
+# -- figures: each chapter page shows a figure for every figure-producing cell of its notebook ---------------------
+# (tests/notebook_figures.py says which cells those are, from the committed notebook; tests/test_browser.py
+# checks that the images also load in a browser)
+
+class FigureCellCounter(OpenElements):
+    """Count the code cells (<div class="cell">) of a page whose output area holds at least one <img>."""
+
+    def __init__(self):
+        super().__init__()         # stack: (tag, classes) of the open elements
+        self.cells = 0             # cells seen so far; the current one is number self.cells
+        self.with_figure = set()
+
+    def start(self, tag, classes):
+        if tag == "div" and "cell" in classes:
+            self.cells += 1
+        if tag == "img" and any("cell_output" in c for _, c in self.stack) \
+                and any(t == "div" and "cell" in c for t, c in self.stack):
+            self.with_figure.add(self.cells)
+        return classes
+
+
+def figure_cells_on_page(entry):
+    counter = FigureCellCounter()
+    counter.feed(page(entry).read_text(encoding="utf-8"))
+    return len(counter.with_figure)
+
+
+@pytest.mark.parametrize("entry", NOTEBOOK_ENTRIES)
+def test_page_shows_a_figure_for_each_figure_cell(entry):
+    expected = expected_figures(ROOT / f"{entry}.ipynb")
+    shown = figure_cells_on_page(entry)
+    assert shown >= expected, (
+        f"{entry}.html shows figures in {shown} code cells, but its notebook has {expected} figure-producing "
+        f"cells: the build's kernels captured no figures (was MPLBACKEND=Agg in the kernels' environment? "
+        f"_ext/build_kernel.py should prevent it)")
+
+
+@pytest.mark.parametrize("entry", NOTEBOOK_ENTRIES)
+def test_figure_rule_matches_the_executed_notebook(entry):
+    """Each cell that tests/notebook_figures.py calls figure-producing has a figure in the build's executed
+    notebook, and no other cell has one (so the rule, and with it the expected counts, stays right)."""
+    executed = EXECUTED / f"{entry}.ipynb"
+    assert executed.is_file(), f"no executed notebook {executed.relative_to(ROOT)} (myst-nb writes one per page)"
+    missing = [i for i, c in code_cells(executed) if draws_figure(c) and not shows_figure(c)]
+    unexpected = [i for i, c in code_cells(executed) if shows_figure(c) and not draws_figure(c)]
+    assert not missing, (f"{entry}: cells {missing} (0-based among all cells) draw a figure but the build "
+                         f"captured none")
+    assert not unexpected, (
+        f"{entry}: cells {unexpected} show a figure that tests/notebook_figures.py does not predict; end each "
+        f"with plt.show() (or name the plotting helper plot_... or draw_...) so that the page's expected count "
+        f"includes it")

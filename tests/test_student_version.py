@@ -176,6 +176,7 @@ def test_exercise_table_lists_every_row_and_marks_unchecked_ones():
             {"chapter": "01_x", "label": "b", "title": "B", "checks": [], "solution": False}]
     table = teaching.exercise_table(rows).splitlines()
     assert len(table) == 4
+    assert table[2].startswith("| 1 | A |")   # the chapter by its number: the table fits the text column
     assert "`check_a`" in table[2] and "dropdown" in table[2] and "open-ended" in table[3]
     assert teaching.book_dir().name == "book"
     assert "No chapter notebooks" in teaching.exercise_table([])

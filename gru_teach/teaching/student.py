@@ -126,13 +126,18 @@ def book_dir() -> pathlib.Path:
 
 
 def exercise_table(rows: list[dict]) -> str:
-    """The exercise index as a Markdown table (chapter, exercise, label, auto-check, solution)."""
+    """The exercise index as a Markdown table (chapter number, exercise, label, auto-check, solution).
+
+    The chapter is given by its number ("01_vanishing_gradients" -> 1, as in the book's navigation), so that
+    the table fits the page's text column."""
     if not rows:
         return ("*No chapter notebooks (`NN_name.ipynb`) were found beside this notebook: open it from a clone "
                 "of the book to see the table.*")
-    lines = ["| Chapter | Exercise | Label | Auto-check | Solution |", "|---|---|---|---|---|"]
+    lines = ["| Ch. | Exercise | Label | Auto-check | Solution |", "|---|---|---|---|---|"]
     for r in rows:
+        chapter = r["chapter"].split("_", 1)[0]
+        chapter = str(int(chapter)) if chapter.isdigit() else r["chapter"]
         checks = ", ".join(f"`{c}`" for c in r["checks"]) or "—"
         solution = "in a dropdown" if r.get("solution") else "none (open-ended)"
-        lines.append(f"| {r['chapter']} | {r['title']} | `{r['label']}` | {checks} | {solution} |")
+        lines.append(f"| {chapter} | {r['title']} | `{r['label']}` | {checks} | {solution} |")
     return "\n".join(lines)
