@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # THE test command (.ci/run calls it):
 #   browser              scripts/_browser.sh finds headless Chromium (as root it installs it); none: a failure
-#   (a) unit tests       pytest: everything in tests/ except the `site` and `browser` markers
-#   (b) notebooks        pytest --nbval-lax over every notebook in book/ (every cell must run; checks are asserts)
+#   (a) unit tests       pytest: everything in tests/ except the `site`, `browser` and `otter` markers
+#   (a2) assignments     pytest -m otter: otter assign + otter run on reference and mistaken submissions
+#   (b) notebooks        pytest --nbval-lax over every notebook in book/ (every cell must run; checks are asserts),
+#                        each a standalone copy outside the repository (scripts/standalone_notebooks.py)
 #   (c) strict build     jupyter-book build . -W -n --keep-going (notebooks executed; a cell error fails),
 #                        under MPLBACKEND=Agg on purpose (see below)
 #   (d) site checks      pytest -m "site and not browser" on the freshly built HTML in _build/html
@@ -54,7 +56,8 @@ locate_browser() {   # exports GRU_BOOK_BROWSER for tests/test_browser.py
 }
 stage "browser (find or install)" locate_browser
 
-stage "(a) unit tests" env MPLBACKEND=Agg python -m pytest -q -m "not site and not browser"
+stage "(a) unit tests" env MPLBACKEND=Agg python -m pytest -q -m "not site and not browser and not otter"
+stage "(a2) graded assignments (otter-grader)" env MPLBACKEND=Agg python -m pytest -q -m otter
 
 mapfile -t notebooks < <(find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 if [ ${#notebooks[@]} -eq 0 ]; then
@@ -62,8 +65,10 @@ if [ ${#notebooks[@]} -eq 0 ]; then
     echo "=== (b) notebooks === skipped: there are no notebooks under book/ yet"
     STAGES+=("(b) notebooks (skipped: none)"); TIMES+=("0.0")
 else
-    stage "(b) notebooks (nbval-lax, ${#notebooks[@]})" \
-        env MPLBACKEND=Agg python -m pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider "${notebooks[@]}"
+    # each notebook runs as a standalone copy in an empty temporary folder outside the repository, against a
+    # non-editable install of gru_teach (as on Colab or in a student's folder): nothing beside it is needed
+    stage "(b) notebooks (nbval-lax, ${#notebooks[@]} standalone copies)" \
+        env MPLBACKEND=Agg python scripts/standalone_notebooks.py "${notebooks[@]}" -- -q
 fi
 
 # a fresh site, so the site checks never look at pages left over from an earlier build
