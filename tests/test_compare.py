@@ -168,3 +168,13 @@ def test_plot_string_states_draws_every_unit():
     fig = compare_report.plot_string_states(nets, 5)
     assert [len(ax.lines) for ax in fig.axes] == [3 + 1, 4 + 1]       # units + the a/b boundary
     plt.close(fig)
+
+
+def test_plateau_exit():
+    result = {"tasks": [{"name": "t", "steps": 100, "baseline": 1.0}],
+              "records": [{"task": "t", "model": "GRU", "curve": [1.0, 0.9, 0.4, 0.1]},
+                          {"task": "t", "model": "GRU", "curve": [1.0, 1.0, 0.5, 0.1]},
+                          {"task": "t", "model": "LSTM", "curve": [1.0, 1.0, 1.0, 0.9]}]}
+    assert compare_report.plateau_exit(result, "t", "GRU") == 75          # mean 0.45 < 0.5 in window 3 of 4
+    assert compare_report.plateau_exit(result, "t", "LSTM") is None
+    assert compare_report.plateau_exit(result, "t", "RNN") is None

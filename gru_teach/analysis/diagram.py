@@ -52,6 +52,21 @@ def _node(ax, xy, text, colour="#333333", radius=0.22):
     ax.text(xy[0], xy[1], text, ha="center", va="center", fontsize=12, color=colour, zorder=4)
 
 
+def _canvas(ax):
+    """(figure, axes): a new 10 × 5.2 inch figure when ``ax`` is None, else ``ax`` and its figure."""
+    if ax is None:
+        return plt.subplots(figsize=(10, 5.2))
+    return ax.figure, ax
+
+
+def _frame(ax):
+    """The common drawing area of the cell diagrams, without axes."""
+    ax.set_xlim(0, 10.8)
+    ax.set_ylim(0, 6.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
 def _fmt(record, key):
     if record is None:
         return ""
@@ -61,10 +76,7 @@ def _fmt(record, key):
 
 def draw_gru_cell(record=None, ax=None):
     """Draw the GRU cell; returns the Figure. ``record``: optional step record whose values label the wires."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 5.2))
-    else:
-        fig = ax.figure
+    fig, ax = _canvas(ax)
     c = COLOURS
     top, hbus, mid, xbus = 5.0, 3.9, 2.4, 0.9
     Z, R, M, N = (1.8, mid), (3.4, mid), (5.0, mid), (6.6, mid)      # z gate, r gate, reset ⊙, tanh
@@ -122,19 +134,13 @@ def draw_gru_cell(record=None, ax=None):
     ax.text(MZ[0] + 0.1, top + 0.3, r"$z_t \odot h_{t-1}$ (keep)", ha="center", fontsize=11, color=c["z"])
     ax.text(PLUS[0] + 0.12, 3.2, r"$(1-z_t)\odot n_t$", ha="left", fontsize=11, color=c["n"], rotation=90)
 
-    ax.set_xlim(0, 10.8)
-    ax.set_ylim(0, 6.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    _frame(ax)
     return fig
 
 
 def draw_lstm_cell(ax=None):
     """Draw the LSTM cell (PyTorch's equations); returns the Figure."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 5.2))
-    else:
-        fig = ax.figure
+    fig, ax = _canvas(ax)
     c = COLOURS
     top, mid, hbus, xbus = 5.0, 2.4, 1.35, 0.75
     F, I, G, O = (1.8, mid), (3.4, mid), (5.0, mid), (6.8, mid)
@@ -186,10 +192,7 @@ def draw_lstm_cell(ax=None):
     ax.text(10.6, mid + 0.12, r"$h_t$", ha="right", va="bottom", fontsize=13)
     ax.text(MO[0] + 0.3, mid - 0.45, r"$o_t \odot \tanh(c_t)$", ha="left", fontsize=11, color=c["o"])
 
-    ax.set_xlim(0, 10.8)
-    ax.set_ylim(0, 6.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    _frame(ax)
     return fig
 
 

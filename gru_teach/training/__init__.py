@@ -4,7 +4,9 @@ experiments that run on top of them.
 - :mod:`.loop`: :class:`SequenceModel`, :func:`train`, :func:`evaluate`, :class:`History`, :func:`torch_threads`;
 - :mod:`.optim`, :mod:`.clipping`, :mod:`.classifier`: NumPy-only training (no torch needed);
 - :mod:`.normalisation`: batch/layer normalisation between stacked GRUs;
-- :mod:`.adding`: chapter 1's adding-problem experiment (``python -m gru_teach.training.adding``).
+- :mod:`.adding`: chapter 1's adding-problem experiment (``python -m gru_teach.training.adding``);
+- :mod:`.compare`, :mod:`.compare_report`: chapter 4's equal-budget comparison of the RNN, GRU and LSTM
+  (``python -m gru_teach.training.compare``), its results table and plots.
 
 The torch names are loaded on first use, so the NumPy parts import without torch.
 """

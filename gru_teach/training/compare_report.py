@@ -54,11 +54,22 @@ def results_table(result, fmt: str = "html"):
         body.append([f"{task['name']}, {SHORT_LABELS[task['metric']]}", base] + cells)
     seeds = len(result.get("seeds", [])) or "several"
     table = render_table(head, body, caption=f"mean ± standard deviation over {seeds} seeds", fmt=fmt)
-    return HTMLTable(f'<div style="font-size:0.85em">{table}</div>') if fmt == "html" else table
+    return HTMLTable(f'<div style="font-size:0.8em;overflow-x:auto">{table}</div>') if fmt == "html" else table
 
 
 def _curves(result, task: str, model: str) -> np.ndarray:
     return np.array([r["curve"] for r in result["records"] if r["task"] == task and r["model"] == model])
+
+
+def plateau_exit(result, task: str, model: str, level: float = 0.5):
+    """The first training step at which the seed-averaged loss curve of ``model`` falls below ``level`` × the task's
+    baseline (it left the plateau of the trivial solution), or None if it never does."""
+    info = task_info(result, task)
+    curves = _curves(result, task, model)
+    if curves.size == 0 or info["baseline"] is None:
+        return None
+    below = np.flatnonzero(curves.mean(axis=0) < level * info["baseline"])
+    return None if below.size == 0 else int(round((below[0] + 1) * info["steps"] / curves.shape[1]))
 
 
 def plot_learning_curves(result, task_names, *, ncols: int = 2, log=None):
@@ -139,7 +150,7 @@ def plot_string_states(nets: dict, n: int):
     LSTM's cell state c_t, a GRU's state h_t. ``nets``: {label: trained network}."""
     from .compare import string_states
 
-    fig, axes = plt.subplots(1, len(nets), figsize=(6 * len(nets), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(nets), figsize=(5 * len(nets), 3.8), squeeze=False)
     for ax, (label, net) in zip(axes[0], nets.items()):
         ax.plot(np.arange(1, 2 * n + 1), string_states(net, n), lw=1.4)
         ax.axvline(n + 0.5, color="k", lw=0.8)
