@@ -1,6 +1,8 @@
 """gru_teach.bench.cpu runs and reports a well-formed table (tiny sizes; no timing assertions)."""
 import json
 
+import pytest
+
 from gru_teach.bench import cpu as bench
 
 
@@ -45,3 +47,36 @@ def test_best_time_is_the_fastest_call():
 
     t = bench.best_time(f, repeat=5)
     assert len(calls) == 5 and 0 <= t < 0.1
+
+
+def test_layer_speed_measures_each_cell():
+    from gru_teach.bench.cells import layer_speed
+
+    speeds = layer_speed(batch=2, time=3, input_size=4, hidden_size=4, min_run_time=0.01)
+    assert set(speeds) == {"RNN", "GRU", "LSTM"} and all(s > 0 for s in speeds.values())
+    with pytest.raises(ValueError, match="cell must be one of"):
+        layer_speed(("Transformer",))
+
+
+def test_gru_vs_lstm_pairs_the_committed_gpu_rows():
+    from gru_teach.bench.cells import gru_vs_lstm
+    from gru_teach.data import load_results
+
+    rows = load_results("ch05_gpu_benchmark.json")["rows"]
+    pairs = gru_vs_lstm(rows)
+    assert len(pairs) == 6                                 # 3 sizes x 2 precisions
+    for p in pairs:
+        assert p["predicted"] == pytest.approx(4 / 3)
+        assert p["speedup"] == pytest.approx(p["gru"] / p["lstm"])
+    assert gru_vs_lstm([{"model": "nn.GRU", "batch": 1, "time": 1, "input": 1, "hidden": 1,
+                         "precision": "float32", "tokens_per_s": 5}]) == []
+
+
+def test_layer_speed_can_switch_onednn_off_and_restores_it():
+    import torch
+
+    from gru_teach.bench.cells import layer_speed
+
+    before = torch.backends.mkldnn.enabled
+    speeds = layer_speed(("LSTM",), batch=2, time=3, input_size=4, hidden_size=4, min_run_time=0.01, onednn=False)
+    assert speeds["LSTM"] > 0 and torch.backends.mkldnn.enabled == before

@@ -6,6 +6,8 @@ experiments that run on top of them.
 - :mod:`.normalisation`: batch/layer normalisation between stacked GRUs;
 - :mod:`.adding`: chapter 1's adding-problem experiment (``python -m gru_teach.training.adding``);
 - :mod:`.baselines`: non-recurrent baselines (logistic regression on flattened or bagged rows).
+- :mod:`.compare`, :mod:`.compare_report`: chapter 4's equal-budget comparison of the RNN, GRU and LSTM
+  (``python -m gru_teach.training.compare``), its results table and plots.
 
 The torch names are loaded on first use, so the NumPy parts import without torch.
 """
