@@ -102,6 +102,38 @@ MISTAKES = {
                             "            'weight_hh': d_hh.T @ h_prev, 'bias_hh': d_hh.sum(axis=0),\n"
                             "            'x': d_a @ params['weight_ih'], 'h_prev': d_hh @ params['weight_hh']}}\n",
                             "misses the direct path δh ⊙ z"),
+    "check_stacked_param_count": ("one bias vector per gate block",
+                                  "def {answer}(cell, input_size, hidden_size, num_layers=1, bidirectional=False):\n"
+                                  "    G = {{'RNN': 1, 'GRU': 3, 'LSTM': 4}}[cell]\n"
+                                  "    dirs = 2 if bidirectional else 1\n"
+                                  "    total = 0\n"
+                                  "    for layer in range(num_layers):\n"
+                                  "        width = input_size if layer == 0 else dirs * hidden_size\n"
+                                  "        total += dirs * G * hidden_size * (width + hidden_size + 1)\n"
+                                  "    return total\n",
+                                  "you counted one bias vector per gate block"),
+    "check_equal_budget": ("left the read-out out of the budget",
+                           "def {answer}(cell, budget, input_size, output_size):\n"
+                           "    G = {{'RNN': 1, 'GRU': 3, 'LSTM': 4}}[cell]\n"
+                           "    return min(range(1, 400),\n"
+                           "               key=lambda H: (abs(G * H * (input_size + H + 2) - budget), H))\n",
+                           "count the read-out too"),
+    "check_lstm_step": ("no forget gate: c_new = c + i ⊙ g",
+                        "def {answer}(x, h, c, W_ih, W_hh, b_ih, b_hh):\n"
+                        "    H = len(h)\n"
+                        "    a = W_ih @ x + b_ih + W_hh @ h + b_hh\n"
+                        "    i, o = 1 / (1 + np.exp(-a[:H])), 1 / (1 + np.exp(-a[3 * H:]))\n"
+                        "    c_new = c + i * np.tanh(a[2 * H:3 * H])\n"
+                        "    return o * np.tanh(c_new), c_new\n",
+                        "the forget gate is missing"),
+    "check_coupled_gates": ("set the forget rows to 1 − the input rows",
+                            "def {answer}(params, hidden_size):\n"
+                            "    H = hidden_size\n"
+                            "    out = {{k: np.array(v, dtype=float) for k, v in params.items()}}\n"
+                            "    for k in out:\n"
+                            "        out[k][H:2 * H] = 1 - out[k][:H]\n"
+                            "    return out\n",
+                            "1 − W is not the way"),
 }
 ENDLESS = "def {answer}(*args, **kwargs):\n    while True:   # never returns\n        pass\n"
 

@@ -14,8 +14,8 @@ from gru_teach.teaching.exercises import ch04
 def test_param_count_accepts_the_right_answer():
     def count(cell, I, H, layers, bidirectional):
         return cost.num_parameters(cell, I, H, num_layers=layers, bidirectional=bidirectional)
-    assert ch04.check_param_count(count).passed
-    assert ch04.check_param_count(lambda *case: float(count(*case))).passed        # 1234.0 is a whole number
+    assert ch04.check_stacked_param_count(count).passed
+    assert ch04.check_stacked_param_count(lambda *case: float(count(*case))).passed        # 1234.0 is a whole number
 
 
 def test_count_variant_defaults_equal_torch_formula():
@@ -32,7 +32,7 @@ def test_count_variant_defaults_equal_torch_formula():
     ({"count_directions": False}, "count each layer twice"),
 ])
 def test_param_count_names_the_mistake(kwargs, words):
-    fb = ch04.check_param_count(functools.partial(ch04.count_variant, **kwargs))
+    fb = ch04.check_stacked_param_count(functools.partial(ch04.count_variant, **kwargs))
     assert not fb.passed and words in fb.message
 
 
@@ -40,7 +40,7 @@ def test_param_count_names_swapped_gate_blocks():
     def swapped(cell, I, H, layers, bidirectional):
         blocks = {"GRU": 4, "LSTM": 3, "RNN": 1}[cell]
         return ch04.count_variant(cell, I, H, layers, bidirectional, blocks=blocks)
-    fb = ch04.check_param_count(swapped)
+    fb = ch04.check_stacked_param_count(swapped)
     assert not fb.passed and "3 gate blocks (r, z, n), not 4" in fb.message
 
 
@@ -52,7 +52,7 @@ def test_param_count_names_swapped_gate_blocks():
     (42, "expected a function"),
 ])
 def test_param_count_survives_bad_code(fn, words):
-    fb = ch04.check_param_count(fn)
+    fb = ch04.check_stacked_param_count(fn)
     assert not fb.passed and words in fb.message
 
 

@@ -1,6 +1,6 @@
 """Auto-checks for chapter 4 (GRU vs LSTM). Every check returns a Feedback and never raises.
 
-* :func:`check_param_count` — ``count(cell, input_size, hidden_size, num_layers, bidirectional) -> int``, the
+* :func:`check_stacked_param_count` — ``count(cell, input_size, hidden_size, num_layers, bidirectional) -> int``, the
   parameters of ``torch.nn.<cell>(…)``; names the usual slips (one bias vector, later layers reading the input
   size, a bidirectional layer counted once, the wrong number of gate blocks).
 * :func:`check_equal_budget` — ``fn(cell, budget, input_size, output_size) -> H``, the hidden size whose model
@@ -72,7 +72,7 @@ def _block_mistakes(cell):
     return [({"blocks": blocks}, message)]
 
 
-def check_param_count(count):
+def check_stacked_param_count(count):
     """``count(cell, input_size, hidden_size, num_layers, bidirectional)`` against torch's layer sizes."""
     for case in PARAM_CASES:
         got, problem = safe_call(count, *case)
