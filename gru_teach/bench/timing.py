@@ -21,6 +21,7 @@ Precision modes (:data:`PRECISIONS`):
 from __future__ import annotations
 
 import contextlib
+import os
 
 import torch
 
@@ -102,12 +103,18 @@ def tokens_per_second(model, x, mode: str = "float32", *, min_run_time: float = 
 def profile(fn, *, steps: int = 3, top: int = 8, threads: int = 1) -> dict:
     """Profile ``steps`` calls of ``fn`` with ``torch.profiler``; summarise per call.
 
-    Returns ``{"ops": [...], "op_calls": n, "kernels": k, "self_cpu_ms": c, "device_ms": d, "wall_ms": w}``:
-    ``ops`` the ``top`` operators by self time (device time when a GPU ran, else CPU), each with its calls
-    and self times per step; ``op_calls`` the ATen operator calls per step; ``kernels`` the GPU kernels per
-    step (0 on a CPU); ``device_ms`` the GPU's busy time per step (the sum of kernel times) and ``wall_ms``
-    the step's wall time under the profiler, whose ratio shows how much of the time the GPU was idle.
+    Returns ``{"ops": [...], "op_calls": n, "op_counts": {...}, "regions_ms": {...}, "kernels": k,
+    "self_cpu_ms": c, "device_ms": d, "wall_ms": w}``, all per call of ``fn``: ``ops`` the ``top`` events by
+    self time (device time when a GPU ran, else CPU), each with its calls and self times; ``op_calls`` the
+    ATen operator calls and ``op_counts`` the calls of each operator; ``regions_ms`` the inclusive CPU time of
+    each region that is not an operator (e.g. ``enumerate(DataLoader)#...__next__``, the DataLoader handing
+    out a batch); ``kernels`` the GPU kernels (0 on a CPU); ``device_ms`` the GPU's busy time (the sum of
+    kernel times) and ``wall_ms`` the wall time under the profiler, whose ratio shows how much of the time the
+    GPU was idle.
     """
+    # Kineto (the profiler's engine) prints start/stop lines to stderr, which a notebook shows as output; it
+    # reads this setting when first used. Keep the reader's own choice if they made one.
+    os.environ.setdefault("KINETO_LOG_LEVEL", "6")
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
@@ -134,6 +141,9 @@ def profile(fn, *, steps: int = 3, top: int = 8, threads: int = 1) -> dict:
         "ops": [{"name": e.key, "calls": e.count / steps, "self_cpu_ms": e.self_cpu_time_total / 1e3 / steps,
                  "self_device_ms": device_us(e) / 1e3 / steps} for e in rows],
         "op_calls": sum(e.count for e in ops) / steps,
+        "op_counts": {e.key: e.count / steps for e in ops},
+        "regions_ms": {e.key: e.cpu_time_total / 1e3 / steps for e in events
+                       if not e.key.startswith("aten::") and e not in kernels and e.cpu_time_total > 0},
         "kernels": sum(e.count for e in kernels) / steps,
         "self_cpu_ms": sum(e.self_cpu_time_total for e in events) / 1e3 / steps,
         "device_ms": sum(device_us(e) for e in kernels) / 1e3 / steps,

@@ -25,9 +25,10 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
+from . import distributed
 from .data import as_dataset, make_loader
 from .device import describe_device, pick_device, seed_everything
-from .loop import EarlyStopping, SequenceModel, _is_main, evaluate_on, torch_threads, train
+from .loop import EarlyStopping, SequenceModel, evaluate_on, torch_threads, train
 
 
 @dataclass
@@ -141,17 +142,27 @@ def main(argv=None) -> dict:
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint if it exists")
     parser.add_argument("--progress", action="store_true", help="show tqdm progress bars")
     parser.add_argument("--out", default=None, help="write the summary as JSON to this file")
+    parser.add_argument("--save-weights", default=None,
+                        help="save the trained weights here (with {rank} in the name: one file per process)")
     args = parser.parse_args(argv)
-    seed_everything(args.seed)
-    setup = build(args.task, seed=args.seed, size=args.size)
-    summary = fit(setup, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, device=args.device,
-                  seed=args.seed, checkpoint=args.checkpoint, resume=args.resume, progress=args.progress,
-                  threads=args.threads, optimizer=args.optimizer)
-    if _is_main():
+    # under torchrun: one process per rank, DistributedDataParallel + DistributedSampler (gru_teach.training.distributed)
+    with distributed.session(args.device) as dist:
+        seed_everything(args.seed)
+        setup = build(args.task, seed=args.seed, size=args.size)
+        summary = fit(setup, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, device=dist.device,
+                      seed=args.seed, checkpoint=args.checkpoint, resume=args.resume, progress=args.progress,
+                      threads=args.threads, optimizer=args.optimizer,
+                      train_sampler=dist.sampler(setup.train, seed=args.seed), wrap_model=dist.wrap)
+        summary["processes"] = {"world_size": dist.world_size, "backend": dist.backend,
+                                "weights_max_diff_across_ranks": dist.weights_max_diff(setup.model)}
+        if args.save_weights:
+            distributed.save_weights(setup.model, args.save_weights, dist)
+    if dist.is_main:
         scores = ", ".join(f"{k} {v:.4g}" for k, v in summary["test"].items())
         base = "; ".join(f"{name}: " + ", ".join(f"{k} {v:.4g}" for k, v in s.items())
                          for name, s in summary["baselines"].items())
-        print(f"{summary['task']} on {summary['device']}: {summary['epochs_run']} epochs "
+        where = summary["device"] + (f", {dist.world_size} processes ({dist.backend})" if dist.distributed else "")
+        print(f"{summary['task']} on {where}: {summary['epochs_run']} epochs "
               f"(best {summary['best_epoch']}) in {summary['seconds']} s; test {scores}"
               + (f"; baselines {base}" if base else ""))
         if args.out:

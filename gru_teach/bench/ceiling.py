@@ -1,0 +1,142 @@
+"""Your loop vs the ceiling: the book's :func:`gru_teach.training.train` against the barest training loop.
+
+The **ceiling** is what the hardware does with the model alone: forward, backward and optimizer step on batches
+that are already on the device, nothing else::
+
+    for x, y in batches:                     # tensors already on the device
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+The book's loop does more per step — it takes the batch from a ``DataLoader`` (index, collate, pin, copy to the
+device), keeps the loss and the gradient norm on the device, and checks for NaN — and must not make the device
+wait. :func:`measure` times both on the same model shape and the same data, in tokens (B·T) per second:
+
+- ``bare``: the loop above (the ceiling);
+- ``train, batches on device``: ``train(...)`` over a list of batches already on the device (the loop's own
+  overhead);
+- ``train, DataLoader``: ``train(...)`` over :func:`gru_teach.training.make_loader` (pinned memory and
+  ``non_blocking`` copies on a GPU) — the loop as the chapters use it;
+- ``train, host sync every step``: the same with ``sync_every=1``, which reads the loss on the host after every
+  step (as ``loss.item()`` in a loop would) — on a GPU the CPU then waits for the device every step.
+
+``ratio`` = tokens/s of a variant / tokens/s of ``bare``. :func:`explain` profiles one epoch of each with
+``torch.profiler`` and counts what differs: operator calls, host reads, time in the DataLoader.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .timing import seconds_per_call
+
+VARIANTS = ("bare", "train, batches on device", "train, DataLoader", "train, host sync every step")
+SIZES = {"cpu": [(32, 50, 32, 64)], "gpu": [(64, 100, 128, 128), (256, 100, 256, 512)], "quick": [(4, 5, 3, 4)]}
+STEPS = {"cpu": 8, "gpu": 50, "quick": 3}
+# operator names that copy a value from a tensor to the host (the CPU waits for the device to get there)
+HOST_READS = ("aten::item", "aten::_local_scalar_dense")
+
+
+class Problem:
+    """One model shape and its data: ``steps`` batches of (B, T, D) inputs and (B, 1) targets.
+
+    ``dataset`` holds every sample on the host (as a real data set would); ``device_batches`` the same batches
+    already on ``device``, in order. :meth:`model` builds the same initial model each time (seeded).
+    """
+
+    def __init__(self, B: int, T: int, D: int, H: int, steps: int, device, *, seed: int = 0):
+        from ..training.data import as_dataset
+        self.B, self.T, self.D, self.H, self.steps = B, T, D, H, steps
+        self.device, self.seed = torch.device(device), seed
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(steps * B, T, D, generator=g)
+        y = x[:, :, 0].mean(1, keepdim=True)         # a learnable target: the mean of the first feature
+        self.dataset = as_dataset(x, y)
+        self.device_batches = [(x[i * B:(i + 1) * B].to(self.device), y[i * B:(i + 1) * B].to(self.device))
+                               for i in range(steps)]
+        self.loss_fn = nn.functional.mse_loss
+
+    @property
+    def tokens(self) -> int:
+        """Tokens in one pass over the data (steps × B × T)."""
+        return self.steps * self.B * self.T
+
+    def model(self):
+        from ..training.loop import SequenceModel
+        torch.manual_seed(self.seed)
+        return SequenceModel(self.D, self.H, 1).to(self.device)
+
+    def loader(self):
+        from ..training.data import make_loader
+        return make_loader(self.dataset, self.B, seed=self.seed, device=self.device)
+
+
+def bare_loop(model, optimizer, batches, loss_fn) -> None:
+    """The ceiling: forward, backward, step on batches already on the device; nothing else."""
+    for x, y in batches:
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+
+def epoch_function(problem: Problem, variant: str):
+    """A function that runs one pass over ``problem``'s data with ``variant`` (see :data:`VARIANTS`)."""
+    from ..training.loop import train
+    model = problem.model()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    if variant == "bare":
+        return lambda: bare_loop(model, opt, problem.device_batches, problem.loss_fn)
+    if variant == "train, batches on device":
+        data, kwargs = problem.device_batches, {}
+    elif variant == "train, DataLoader":
+        data, kwargs = problem.loader(), {}
+    elif variant == "train, host sync every step":
+        data, kwargs = problem.loader(), {"sync_every": 1}
+    else:
+        raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
+    return lambda: train(model, data, problem.loss_fn, opt, epochs=1, **kwargs)
+
+
+def measure(device, *, sizes=None, steps=None, variants=VARIANTS, min_run_time=None, threads: int = 1,
+            quick: bool = False) -> list[dict]:
+    """tokens/s and ratio to ``bare`` of every variant at every size (B, T, D, H); one dict per size and variant."""
+    device = torch.device(device)
+    kind = "quick" if quick else ("gpu" if device.type == "cuda" else "cpu")
+    sizes = SIZES[kind] if sizes is None else sizes
+    steps = STEPS[kind] if steps is None else steps
+    min_run_time = {"quick": 0.01, "cpu": 0.5, "gpu": 1.0}[kind] if min_run_time is None else min_run_time
+    if "bare" not in variants:
+        variants = ("bare", *variants)
+    rows = []
+    for B, T, D, H in sizes:
+        problem = Problem(B, T, D, H, steps, device)
+        speed = {}
+        for variant in variants:
+            seconds = seconds_per_call(epoch_function(problem, variant), min_run_time=min_run_time,
+                                       threads=threads)
+            speed[variant] = problem.tokens / seconds
+        for variant in variants:
+            rows.append({"batch": B, "time": T, "input": D, "hidden": H, "steps": steps, "variant": variant,
+                         "tokens_per_s": round(speed[variant]), "ratio": round(speed[variant] / speed["bare"], 4)})
+    return rows
+
+
+def explain(problem: Problem, variants=VARIANTS, *, threads: int = 1) -> dict:
+    """Profile one pass of each variant; per step: operator calls, host reads, DataLoader ms, profiled wall ms.
+
+    The profile of a whole epoch (one call) after one warm-up call; divided by ``problem.steps``.
+    """
+    from .timing import profile
+    out = {}
+    for variant in variants:
+        summary = profile(epoch_function(problem, variant), steps=1, top=200, threads=threads)
+        per_step = lambda v: v / problem.steps
+        ops = {op["name"]: op for op in summary["ops"]}
+        loader = [op for name, op in ops.items() if "DataLoader" in name]
+        out[variant] = {
+            "op_calls": per_step(summary["op_calls"]),
+            "host_reads": per_step(sum(ops[n]["calls"] for n in HOST_READS[:1] if n in ops)),
+            "loader_ms": per_step(sum(op["self_cpu_ms"] for op in loader)),
+            "wall_ms": per_step(summary["wall_ms"]),
+        }
+    return out
