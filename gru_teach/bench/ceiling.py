@@ -31,10 +31,8 @@ from torch import nn
 from .timing import seconds_per_call
 
 VARIANTS = ("bare", "train, batches on device", "train, DataLoader", "train, host sync every step")
-SIZES = {"cpu": [(32, 50, 32, 64)], "gpu": [(64, 100, 128, 128), (256, 100, 256, 512)], "quick": [(4, 5, 3, 4)]}
-STEPS = {"cpu": 8, "gpu": 50, "quick": 3}
-# operator names that copy a value from a tensor to the host (the CPU waits for the device to get there)
-HOST_READS = ("aten::item", "aten::_local_scalar_dense")
+SIZES = {"cpu": [(32, 25, 32, 64)], "gpu": [(64, 100, 128, 128), (256, 100, 256, 512)], "quick": [(4, 5, 3, 4)]}
+STEPS = {"cpu": 6, "gpu": 50, "quick": 3}
 
 
 class Problem:
@@ -97,46 +95,66 @@ def epoch_function(problem: Problem, variant: str):
     return lambda: train(model, data, problem.loss_fn, opt, epochs=1, **kwargs)
 
 
-def measure(device, *, sizes=None, steps=None, variants=VARIANTS, min_run_time=None, threads: int = 1,
-            quick: bool = False) -> list[dict]:
-    """tokens/s and ratio to ``bare`` of every variant at every size (B, T, D, H); one dict per size and variant."""
+def measure(device, *, sizes=None, steps=None, variants=VARIANTS, min_run_time=None, rounds: int = 5,
+            threads: int = 1, quick: bool = False) -> list[dict]:
+    """tokens/s and ratio to ``bare`` of every variant at every size (B, T, D, H); one dict per size and variant.
+
+    The variants are timed in turn, ``rounds`` times over (:func:`~gru_teach.bench.timing.round_robin`, each for
+    ``min_run_time / rounds`` seconds): ``tokens_per_s`` is from a variant's median round, ``ratio`` the median over
+    rounds of (bare time / variant time) within a round, so that a burst of other work on a shared machine
+    shifts both sides of a ratio alike.
+    """
+    import statistics
+
+    from .timing import round_robin
+
     device = torch.device(device)
     kind = "quick" if quick else ("gpu" if device.type == "cuda" else "cpu")
     sizes = SIZES[kind] if sizes is None else sizes
     steps = STEPS[kind] if steps is None else steps
-    min_run_time = {"quick": 0.01, "cpu": 0.5, "gpu": 1.0}[kind] if min_run_time is None else min_run_time
+    min_run_time = {"quick": 0.01, "cpu": 0.8, "gpu": 2.0}[kind] if min_run_time is None else min_run_time
     if "bare" not in variants:
         variants = ("bare", *variants)
     rows = []
     for B, T, D, H in sizes:
         problem = Problem(B, T, D, H, steps, device)
-        speed = {}
+        times = round_robin({v: epoch_function(problem, v) for v in variants}, rounds=rounds,
+                            min_run_time=min_run_time / rounds, threads=threads)
         for variant in variants:
-            seconds = seconds_per_call(epoch_function(problem, variant), min_run_time=min_run_time,
-                                       threads=threads)
-            speed[variant] = problem.tokens / seconds
-        for variant in variants:
+            ratios = [b / t for b, t in zip(times["bare"], times[variant])]
             rows.append({"batch": B, "time": T, "input": D, "hidden": H, "steps": steps, "variant": variant,
-                         "tokens_per_s": round(speed[variant]), "ratio": round(speed[variant] / speed["bare"], 4)})
+                         "tokens_per_s": round(problem.tokens / statistics.median(times[variant])),
+                         "ratio": round(statistics.median(ratios), 4)})
     return rows
 
 
 def explain(problem: Problem, variants=VARIANTS, *, threads: int = 1) -> dict:
-    """Profile one pass of each variant; per step: operator calls, host reads, DataLoader ms, profiled wall ms.
-
-    The profile of a whole epoch (one call) after one warm-up call; divided by ``problem.steps``.
-    """
+    """Profile one pass over the data (one epoch of ``problem.steps`` steps) of each variant, after a warm-up;
+    per step: ``op_calls``, ``loader_ms`` (CPU time inside the DataLoader) and ``wall_ms``."""
     from .timing import profile
     out = {}
     for variant in variants:
-        summary = profile(epoch_function(problem, variant), steps=1, top=200, threads=threads)
-        per_step = lambda v: v / problem.steps
-        ops = {op["name"]: op for op in summary["ops"]}
-        loader = [op for name, op in ops.items() if "DataLoader" in name]
-        out[variant] = {
-            "op_calls": per_step(summary["op_calls"]),
-            "host_reads": per_step(sum(ops[n]["calls"] for n in HOST_READS[:1] if n in ops)),
-            "loader_ms": per_step(sum(op["self_cpu_ms"] for op in loader)),
-            "wall_ms": per_step(summary["wall_ms"]),
-        }
+        summary = profile(epoch_function(problem, variant), steps=1, top=0, threads=threads)
+        loader = [ms for name, ms in summary["regions_ms"].items() if "DataLoader" in name]
+        out[variant] = {"op_calls": summary["op_calls"] / problem.steps, "loader_ms": sum(loader) / problem.steps,
+                        "wall_ms": summary["wall_ms"] / problem.steps}
     return out
+
+
+def extra_host_reads(B: int, T: int, D: int, H: int, steps=(3, 6), variants=VARIANTS, device="cpu") -> dict:
+    """``{variant: {steps: host reads in one epoch beyond the bare loop's}}`` for epochs of each length in ``steps``.
+
+    Counted with :class:`~gru_teach.bench.syncs.HostReads` (which also sees Adam reading its step counters, kept
+    on the CPU; the bare loop makes those too, hence "beyond the bare loop's"). A loop without per-step syncs has
+    a count that does not grow with the number of steps.
+    """
+    from .syncs import HostReads
+    counts = {v: {} for v in variants}
+    for n in steps:
+        problem = Problem(B, T, D, H, n, device)
+        for variant in ("bare", *variants):
+            fn = epoch_function(problem, variant)
+            with HostReads() as reads:
+                fn()
+            counts.setdefault(variant, {})[n] = reads.count
+    return {v: {n: counts[v][n] - counts["bare"][n] for n in steps} for v in ("bare", *variants)}

@@ -37,7 +37,7 @@ from torch import nn
 
 from ..cells.gru import GRU
 from . import deepbench
-from .timing import PRECISIONS, profile, tokens_per_second, training_step
+from .timing import PRECISIONS, profile, round_robin, tokens_per_second, training_step
 
 SCHEMA = 2    # 1: the first H100 file (float32 meant "cuDNN's default, TF32 allowed"); 2: this module
 MODELS = ("nn.GRU", "GRUCell loop", "nn.LSTM")
@@ -94,7 +94,8 @@ class CellLoop(nn.Module):
 
     def forward(self, x, h=None):
         if x.dim() != 3:
-            raise ValueError(f"x must have shape (batch, time, features); got shape {tuple(x.shape)}")
+            raise ValueError("x must have shape (batch, time, features); "
+                             f"got shape {tuple(x.shape)}")
         if h is None:
             h = x.new_zeros(x.shape[0], self.hidden_size)
         outs = []
@@ -169,31 +170,53 @@ def _attempt(fn, what: str) -> dict:
             torch.cuda.empty_cache()
 
 
-def _measure(name, B, T, D, H, device, precision, min_run_time, seed=0) -> dict:
+def _step(name, B, T, D, H, device, precision, seed=0):
+    """The training step (forward + backward) of model ``name`` on a random (B, T, D) batch."""
     torch.manual_seed(seed)
     model = build(name, D, H, device)
-    x = torch.randn(B, T, D, device=device)
-    return {"tokens_per_s": round(tokens_per_second(model, x, precision, min_run_time=min_run_time))}
+    return training_step(model, torch.randn(B, T, D, device=device), precision)
+
+
+def _measure_all(B, T, D, H, device, series, min_run_time, rounds) -> dict:
+    """``{(model, precision): row values}`` for every entry of ``series`` at one size, timed in turn."""
+    steps, errors = {}, {}
+    for name, precision in series:
+        made = _attempt(lambda: {"step": _step(name, B, T, D, H, device, precision)}, f"{name} {precision}")
+        if "error" in made:
+            errors[(name, precision)] = made
+        else:
+            steps[(name, precision)] = made["step"]
+    values = dict(errors)
+    if steps:
+        times = _attempt(lambda: round_robin(steps, rounds=rounds, min_run_time=min_run_time / rounds),
+                         f"timing at B={B} T={T} H={H}")
+        for key in steps:
+            values[key] = times if "error" in times else {"tokens_per_s": round(B * T / min(times[key]))}
+    return values
 
 
 def _print(row: dict) -> None:
-    value = (f"{row['tokens_per_s'] / 1e6:9.3f} M tokens/s" if "tokens_per_s" in row else row.get("error", "?"))
-    print(f"B={row['batch']:5d} T={row['time']:5d} D={row['input']:5d} H={row['hidden']:5d}  "
-          f"{row['model']:28s} {row['precision']:14s} {value}", flush=True)
+    """One line per measurement (≤ 78 characters for the common models, so that it fits a book page)."""
+    value = (f"{row['tokens_per_s'] / 1e6:8.3f} M tok/s" if "tokens_per_s" in row else row.get("error", "?"))
+    print(f"B={row['batch']:<4d} T={row['time']:<4d} D={row['input']:<4d} H={row['hidden']:<4d} "
+          f"{row['model']:<12s} {row['precision']:<13s} {value}", flush=True)
 
 
-def measure_cases(device, cases, *, models=MODELS, precisions=None, min_run_time=0.5) -> list[dict]:
-    """Every model × precision at every case (B, T, D, H): a list of rows with ``tokens_per_s``."""
+def measure_cases(device, cases, *, models=MODELS, precisions=None, min_run_time=0.5, rounds=1) -> list[dict]:
+    """Every model × precision at every case (B, T, D, H): a list of rows with ``tokens_per_s``.
+
+    ``rounds`` > 1 times the candidates of a case in turn, that many times, and keeps each one's fastest round
+    (:func:`~gru_teach.bench.timing.round_robin`; for shared machines).
+    """
     device = torch.device(device)
+    series = [(m, p) for m in models for p in (precisions or precisions_for(device))]
     rows = []
     for B, T, D, H in cases:
-        for name in models:
-            for precision in precisions or precisions_for(device):
-                row = _row(B, T, D, H, name, precision,
-                           **_attempt(lambda: _measure(name, B, T, D, H, device, precision, min_run_time),
-                                      f"{name} {precision} at B={B} T={T} H={H}"))
-                _print(row)
-                rows.append(row)
+        values = _measure_all(B, T, D, H, device, series, min_run_time * rounds, rounds)
+        for name, precision in series:
+            row = _row(B, T, D, H, name, precision, **values[(name, precision)])
+            _print(row)
+            rows.append(row)
     return rows
 
 
@@ -233,16 +256,17 @@ def sweep_sizes(base, values: dict) -> list[tuple[str, tuple]]:
     return sizes
 
 
-def measure_sweeps(device, base, values, *, min_run_time=0.5) -> list[dict]:
-    """tokens/s of ``nn.GRU`` (float32 and bf16 autocast) and the cell loop (float32) along each sweep."""
+SWEEP_SERIES = (("nn.GRU", "float32"), ("nn.GRU", "bf16 autocast"), ("GRUCell loop", "float32"))
+
+
+def measure_sweeps(device, base, values, *, series=SWEEP_SERIES, min_run_time=0.5, rounds=1) -> list[dict]:
+    """tokens/s of each (model, precision) in ``series`` along each sweep (see :func:`sweep_sizes`)."""
     device = torch.device(device)
-    series = [("nn.GRU", "float32"), ("nn.GRU", "bf16 autocast"), ("GRUCell loop", "float32")]
     rows = []
     for varied, (B, T, D, H) in sweep_sizes(base, values):
+        measured = _measure_all(B, T, D, H, device, series, min_run_time * rounds, rounds)
         for name, precision in series:
-            row = _row(B, T, D, H, name, precision, sweep=varied,
-                       **_attempt(lambda: _measure(name, B, T, D, H, device, precision, min_run_time),
-                                  f"sweep {varied}: {name} {precision}"))
+            row = _row(B, T, D, H, name, precision, sweep=varied, **measured[(name, precision)])
             _print(row)
             rows.append(row)
     return rows

@@ -77,6 +77,12 @@ def measure(sess: Session, hidden: int, *, T: int = DEFAULTS["time"], D: int = D
             "weights_max_diff_across_ranks": sess.weights_max_diff(model), "weights": weights}
 
 
+def measure_sizes(sess: Session, hidden, **kwargs) -> list[dict]:
+    """:func:`measure` for each hidden size in ``hidden`` (a module-level function, so that
+    :func:`gru_teach.training.distributed.run_processes` can start it in new processes)."""
+    return [measure(sess, h, **kwargs) for h in hidden]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gru_teach.bench.processes", description=__doc__.split("\n")[0])
     parser.add_argument("--hidden", default=",".join(map(str, DEFAULTS["hidden"])),
@@ -92,8 +98,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     hidden = [int(h) for h in args.hidden.split(",") if h.strip()]
     with session(args.device) as sess:
-        rows = [measure(sess, h, T=args.time, global_batch=args.global_batch, steps=args.steps,
-                        repeats=args.repeats, threads=args.threads) for h in hidden]
+        rows = measure_sizes(sess, hidden, T=args.time, global_batch=args.global_batch, steps=args.steps,
+                             repeats=args.repeats, threads=args.threads)
     if sess.is_main:
         for r in rows:
             print(f"H={r['hidden']:4d}: {r['processes']} process(es) × {r['threads']} thread(s): "

@@ -79,17 +79,34 @@ def training_step(model, x, mode: str = "float32"):
     return step
 
 
-def seconds_per_call(fn, *, min_run_time: float = 0.5, threads: int = 1) -> float:
+def seconds_per_call(fn, *, min_run_time: float = 0.5, threads: int = 1, warmup: bool = True) -> float:
     """Seconds per call of ``fn``: the fastest block of ``torch.utils.benchmark``'s ``blocked_autorange``.
 
-    ``fn`` is called once before timing (warm-up: cuDNN plans, the allocator, lazy initialisation).
+    With ``warmup``, ``fn`` is called once before timing (cuDNN plans, the allocator, lazy initialisation).
     ``threads``: torch's intra-op threads while timing (the benchmark's own setting, restored afterwards).
     """
     from torch.utils import benchmark
 
-    fn()
+    if warmup:
+        with _threads(threads):        # the warm-up with the same threads as the measurement
+            fn()
     timer = benchmark.Timer(stmt="fn()", globals={"fn": fn}, num_threads=threads)
     return min(timer.blocked_autorange(min_run_time=min_run_time).times)
+
+
+def round_robin(fns: dict, *, rounds: int = 3, min_run_time: float = 0.2, threads: int = 1) -> dict:
+    """Time each function of ``fns`` in turn, ``rounds`` times over; ``{name: [seconds per call, per round]}``.
+
+    On a shared machine the load changes from second to second: timing the candidates alternately, several
+    times, exposes each to the same conditions, and the fastest round (or the median of paired ratios) is then a
+    fair comparison, where timing one candidate after the other would compare a quiet moment with a busy one.
+    """
+    times = {name: [] for name in fns}
+    for round_ in range(rounds):
+        for name, fn in fns.items():
+            times[name].append(seconds_per_call(fn, min_run_time=min_run_time, threads=threads,
+                                                warmup=round_ == 0))
+    return times
 
 
 def tokens_per_second(model, x, mode: str = "float32", *, min_run_time: float = 0.5, threads: int = 1) -> float:
@@ -100,12 +117,13 @@ def tokens_per_second(model, x, mode: str = "float32", *, min_run_time: float = 
     return x.shape[0] * x.shape[1] / seconds
 
 
-def profile(fn, *, steps: int = 3, top: int = 8, threads: int = 1) -> dict:
+def profile(fn, *, steps: int = 3, top: int = 8, threads: int = 1, sort_by: str = "time") -> dict:
     """Profile ``steps`` calls of ``fn`` with ``torch.profiler``; summarise per call.
 
     Returns ``{"ops": [...], "op_calls": n, "op_counts": {...}, "regions_ms": {...}, "kernels": k,
     "self_cpu_ms": c, "device_ms": d, "wall_ms": w}``, all per call of ``fn``: ``ops`` the ``top`` events by
-    self time (device time when a GPU ran, else CPU), each with its calls and self times; ``op_calls`` the
+    self time (device time when a GPU ran, else CPU; ``sort_by="calls"``: by number of calls, which on a busy
+    CPU says more than times that other processes inflate), each with its calls and self times; ``op_calls`` the
     ATen operator calls and ``op_counts`` the calls of each operator; ``regions_ms`` the inclusive CPU time of
     each region that is not an operator (e.g. ``enumerate(DataLoader)#...__next__``, the DataLoader handing
     out a batch); ``kernels`` the GPU kernels (0 on a CPU); ``device_ms`` the GPU's busy time (the sum of
@@ -134,8 +152,13 @@ def profile(fn, *, steps: int = 3, top: int = 8, threads: int = 1) -> dict:
     ops = [e for e in events if e.key.startswith("aten::")]
     kernels = [e for e in events if e.device_type is not None and "CUDA" in str(e.device_type)
                and device_us(e) > 0]
+    if sort_by not in ("time", "calls"):
+        raise ValueError(f"sort_by must be 'time' or 'calls'; got {sort_by!r}")
     key = device_us if cuda else (lambda e: e.self_cpu_time_total)
-    rows = sorted((e for e in events if key(e) > 0), key=key, reverse=True)[:top]
+    rows = sorted((e for e in events if key(e) > 0), key=key, reverse=True)
+    if sort_by == "calls":
+        rows = sorted(rows, key=lambda e: e.count, reverse=True)
+    rows = rows[:top]
     wall_us = _wall_us(prof)
     return {
         "ops": [{"name": e.key, "calls": e.count / steps, "self_cpu_ms": e.self_cpu_time_total / 1e3 / steps,

@@ -25,14 +25,14 @@ __all__ = ["check_epoch_without_syncs", "check_gru_forward_flops", "check_shard"
 
 # ------------------------------------------------------------------------------------------------ host syncs
 def slow_epoch(model, optimizer, batches, loss_fn) -> float:
-    """The exercise's starting point: correct, but it reads the loss on the host after every step."""
+    """Correct, but it reads the loss on the host after every step."""
     total, count = 0.0, 0
     for x, y in batches:
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
-        total += loss.item() * len(y)          # a host read every step: the CPU waits for the GPU here
+        total += loss.item() * len(y)      # a host read: the CPU waits here
         count += len(y)
     return total / count
 
