@@ -32,6 +32,16 @@ def test_reference_info_knows_both_schemas(schema2):
     assert report.GPU_COMMAND in report.missing_note({}, "sweeps", "sweeps")
 
 
+def test_present_parts_print_and_failed_parts_say_so(schema2):
+    """The branches the chapter takes once a GPU run has written every part (exercised here with CPU data)."""
+    text = report.profile_summary(schema2["profile"])
+    assert "nn.GRU" in text and "GRUCell loop" in text and "GPU busy" in text
+    assert "nn.GRU" in report.speed_table(schema2["compiled"] + schema2["rows"])
+    failed = {"ceiling": {"error": "RuntimeError: CUDA out of memory"}}
+    assert "failed to measure" in report.missing_note(failed, "ceiling", "ceiling")
+    assert "out of memory" in report.missing_note(failed, "ceiling", "ceiling")
+
+
 def test_tables_and_speedups(schema2):
     rows = load_results("ch05_gpu_benchmark.json")["rows"]
     speed = report.speedups(rows)

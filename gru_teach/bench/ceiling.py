@@ -31,7 +31,7 @@ from torch import nn
 from .timing import seconds_per_call
 
 VARIANTS = ("bare", "train, batches on device", "train, DataLoader", "train, host sync every step")
-SIZES = {"cpu": [(32, 25, 32, 64)], "gpu": [(64, 100, 128, 128), (256, 100, 256, 512)], "quick": [(4, 5, 3, 4)]}
+SIZES = {"cpu": [(32, 25, 32, 64)], "gpu": [(64, 100, 128, 128), (256, 100, 128, 512)], "quick": [(4, 5, 3, 4)]}
 STEPS = {"cpu": 6, "gpu": 50, "quick": 3}
 
 

@@ -24,12 +24,29 @@ def reference_info(data: dict) -> dict:
 
 
 def missing_note(data: dict, part: str, what: str) -> str | None:
-    """None if ``data`` has ``part``; else a sentence saying that a GPU run is needed, with the command."""
-    if data.get(part):
+    """None if ``data`` has ``part``; else a sentence saying that a GPU run is needed, with the command (or, if
+    the run recorded an error for the part, the error)."""
+    value = data.get(part)
+    if isinstance(value, dict) and "error" in value:
+        return f"The GPU run that wrote the reference failed to measure the {what}:\n  {value['error']}"
+    if value:
         return None
     return (f"The committed GPU reference has no {what} yet.\n"
             "The benchmark measures it, but the committed file predates that\n"
             f"part; it needs a run on a GPU machine:\n  {GPU_COMMAND}")
+
+
+def profile_summary(profiles: dict) -> str:
+    """The reference's ``profile`` part (one :func:`~gru_teach.bench.timing.profile` summary per model)."""
+    from .timing import format_profile
+    head = f"reference profile at B={profiles['batch']}, T={profiles['time']}, D=H={profiles['hidden']}:"
+    parts = [head]
+    for name, summary in profiles.items():
+        if isinstance(summary, dict):
+            parts.append(f"{name}: failed: {summary['error']}" if "error" in summary
+                         else format_profile(summary, name) + (f"\n  GPU busy {summary['device_ms']:.2f} ms of "
+                                                               f"{summary['wall_ms']:.2f} ms wall per step"))
+    return "\n".join(parts)
 
 
 def case_of(row) -> tuple:
