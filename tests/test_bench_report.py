@@ -34,6 +34,8 @@ def test_reference_info_knows_both_schemas(schema2):
 
 def test_present_parts_print_and_failed_parts_say_so(schema2):
     """The branches the chapter takes once a GPU run has written every part (exercised here with CPU data)."""
+    table = report.op_count_table({k: v for k, v in schema2["profile"].items() if isinstance(v, dict)})
+    assert "aten::gru_cell" in table and "all operators" in table
     text = report.profile_summary(schema2["profile"])
     assert "nn.GRU" in text and "GRUCell loop" in text and "GPU busy" in text
     assert "nn.GRU" in report.speed_table(schema2["compiled"] + schema2["rows"])
