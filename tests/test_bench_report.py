@@ -17,8 +17,7 @@ def schema2():
     result["provenance"] = {"schema": gpu_bench.SCHEMA, "device": "cpu", "date": "2026-01-01T00:00:00"}
     result["deepbench"] = [{"precision": p, **deepbench.compare(s, 100.0)} for s in deepbench.QUICK
                            for p in ("float32", "tf32")]
-    result["compiled"] = gpu_bench.measure_cases("cpu", [(2, 3, 4, 4)], models=("nn.GRU",),
-                                                 precisions=("float32",), min_run_time=0.01)
+    result["compiled"] = gpu_bench.measure_compiled("cpu", [(2, 3, 4, 4)], min_run_time=0.01, backend="eager")
     return result
 
 

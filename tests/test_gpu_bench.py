@@ -42,6 +42,12 @@ def test_compiled_cell_keeps_the_parameters_and_the_results():
     torch.testing.assert_close(loop(x)[0], expected)
 
 
+def test_compiled_measurement_times_the_compiled_and_the_plain_loop():
+    rows = gpu_bench.measure_compiled("cpu", [(2, 3, 4, 4)], min_run_time=0.01, backend="eager")
+    assert rows[0]["model"] == gpu_bench.COMPILED and rows[0]["compile_seconds"] >= 0
+    assert rows[0]["tokens_per_s"] > 0 and rows[0]["loop_tokens_per_s"] > 0
+
+
 def test_precision_modes_set_and_restore_the_flags():
     before = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
     with timing.precision("bf16 autocast", "cpu"):

@@ -27,7 +27,9 @@ compiler that is missing) is recorded as ``{"error": ...}`` and the others still
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 import traceback
 
@@ -72,7 +74,9 @@ class CellLoop(nn.Module):
     def __init__(self, input_size: int, hidden_size: int, *, device=None, dtype=None):
         super().__init__()
         self.cell = nn.GRUCell(input_size, hidden_size, device=device, dtype=dtype)
-        self.step = self.cell            # what runs each step (replaced by a compiled cell in compile_cell)
+        # what runs each step: the cell, or its compiled version (compile_cell); kept out of the submodules so
+        # that parameters() and state_dict() list the cell's weights once
+        object.__setattr__(self, "step", self.cell)
 
     @property
     def hidden_size(self) -> int:
@@ -111,7 +115,7 @@ def compile_cell(loop: CellLoop, **compile_kwargs) -> CellLoop:
     The parameters stay the same objects (an optimizer built before still updates them). Compilation happens
     at the first call (and again for a new input shape).
     """
-    loop.step = torch.compile(loop.cell, **compile_kwargs)
+    object.__setattr__(loop, "step", torch.compile(loop.cell, **compile_kwargs))
     return loop
 
 
@@ -220,24 +224,33 @@ def measure_cases(device, cases, *, models=MODELS, precisions=None, min_run_time
     return rows
 
 
-def measure_compiled(device, cases, *, min_run_time=0.5, **compile_kwargs) -> list[dict]:
-    """:data:`COMPILED` in float32 at each case; ``compile_seconds`` is the wall time of the first call
-    (compilation of the forward and backward graphs plus one step)."""
+def measure_compiled(device, cases, *, min_run_time=0.5, rounds=3, **compile_kwargs) -> list[dict]:
+    """:data:`COMPILED` in float32 at each case, timed in turn with the plain cell loop (same weights).
+
+    Row values: ``tokens_per_s`` (compiled), ``loop_tokens_per_s`` (plain loop, same rounds) and
+    ``compile_seconds``, the wall time of the first call: compiling the forward and backward graphs (again for
+    the second step, whose state needs gradients) plus one step.
+    """
     device = torch.device(device)
     rows = []
     for B, T, D, H in cases:
         def run():
             torch.manual_seed(0)
-            model = compile_cell(CellLoop(D, H, device=device), **compile_kwargs)
+            plain = CellLoop(D, H, device=device)
+            compiled = CellLoop(D, H, device=device)
+            compiled.load_state_dict(plain.state_dict())
+            compile_cell(compiled, **compile_kwargs)
             x = torch.randn(B, T, D, device=device)
-            step = training_step(model, x, "float32")
+            steps = {"compiled": training_step(compiled, x), "loop": training_step(plain, x)}
             start = time.perf_counter()      # a one-off wall time, not a throughput measurement
-            step()
+            steps["compiled"]()
+            steps["compiled"]()
             if device.type == "cuda":
                 torch.cuda.synchronize()
             seconds = time.perf_counter() - start
-            return {"tokens_per_s": round(tokens_per_second(model, x, "float32", min_run_time=min_run_time)),
-                    "compile_seconds": round(seconds, 1)}
+            times = round_robin(steps, rounds=rounds, min_run_time=min_run_time)
+            return {"tokens_per_s": round(B * T / min(times["compiled"])),
+                    "loop_tokens_per_s": round(B * T / min(times["loop"])), "compile_seconds": round(seconds, 1)}
         row = _row(B, T, D, H, COMPILED, "float32", **_attempt(run, f"compiled loop at B={B} T={T} H={H}"))
         _print(row)
         rows.append(row)
@@ -367,11 +380,16 @@ def main(argv=None) -> int:
     else:
         parts = PARTS if device.type == "cuda" else tuple(p for p in PARTS if p != "compile")
     sizes = SIZES["quick" if args.quick else device.type]
+    extra = {}
+    if "compile" in parts and "TORCHINDUCTOR_CACHE_DIR" not in os.environ:
+        # a cold compile, as on a fresh machine: not the cache of an earlier run
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="gru_teach_inductor_")
+        extra["compile_cache"] = "fresh (a new TORCHINDUCTOR_CACHE_DIR)"
     start = time.perf_counter()
     measured = run(device, sizes, parts)
     command = " ".join(["python -m gru_teach.bench.gpu", *(argv if argv is not None else sys.argv[1:])])
     result = {"provenance": provenance(command, time.perf_counter() - start, parts=list(parts),
-                                       **device_provenance(device)), **measured}
+                                       **device_provenance(device), **extra), **measured}
     if args.out:
         print("wrote", save_results(result, args.out, "ch05_gpu_benchmark.json"))
     return 0

@@ -49,7 +49,7 @@ def profile_summary(profiles: dict) -> str:
     return "\n".join(parts)
 
 
-KEY_OPS = ("aten::gru", "aten::gru_cell", "aten::addmm", "aten::mm", "aten::sigmoid", "aten::sigmoid_",
+KEY_OPS = ("aten::gru", "aten::gru_cell", "aten::lstm", "aten::mkldnn_rnn_layer", "aten::addmm", "aten::mm", "aten::sigmoid", "aten::sigmoid_",
            "aten::tanh", "aten::tanh_", "aten::mul", "aten::add", "aten::stack")
 
 
@@ -57,12 +57,12 @@ def op_count_table(profiles: dict, ops=KEY_OPS) -> str:
     """Calls per training step of the operators that do a GRU's work, one column per profiled model, and the
     total of all operator calls (from :func:`~gru_teach.bench.timing.profile` summaries)."""
     names = list(profiles)
-    lines = [f"{'operator':<18}" + "".join(f"{n:>14}" for n in names)]
+    lines = [f"{'operator':<24}" + "".join(f"{n:>14}" for n in names)]
     for op in ops:
         counts = [profiles[n]["op_counts"].get(op, 0) for n in names]
         if any(counts):
-            lines.append(f"{op:<18}" + "".join(f"{c:>14.0f}" for c in counts))
-    lines.append(f"{'all operators':<18}" + "".join(f"{profiles[n]['op_calls']:>14.0f}" for n in names))
+            lines.append(f"{op:<24}" + "".join(f"{c:>14.0f}" for c in counts))
+    lines.append(f"{'all operators':<24}" + "".join(f"{profiles[n]['op_calls']:>14.0f}" for n in names))
     return "\n".join(lines + ["(calls per training step: forward and backward)"])
 
 
