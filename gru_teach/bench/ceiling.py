@@ -17,6 +17,8 @@ wait. :func:`measure` times both on the same model shape and the same data, in t
   overhead);
 - ``train, DataLoader``: ``train(...)`` over :func:`gru_teach.training.make_loader` (pinned memory and
   ``non_blocking`` copies on a GPU) — the loop as the chapters use it;
+- ``train, whole-batch loader``: the same, but the loader takes each batch from the data set with one
+  indexing operation instead of sample by sample (:meth:`Problem.batch_loader`);
 - ``train, host sync every step``: the same with ``sync_every=1``, which reads the loss on the host after every
   step (as ``loss.item()`` in a loop would) — on a GPU the CPU then waits for the device every step.
 
@@ -30,7 +32,8 @@ from torch import nn
 
 from .timing import seconds_per_call
 
-VARIANTS = ("bare", "train, batches on device", "train, DataLoader", "train, host sync every step")
+VARIANTS = ("bare", "train, batches on device", "train, DataLoader", "train, whole-batch loader",
+            "train, host sync every step")
 SIZES = {"cpu": [(32, 25, 32, 64)], "gpu": [(64, 100, 128, 128), (256, 100, 128, 512)], "quick": [(4, 5, 3, 4)]}
 STEPS = {"cpu": 6, "gpu": 50, "quick": 3}
 
@@ -68,6 +71,15 @@ class Problem:
         from ..training.data import make_loader
         return make_loader(self.dataset, self.B, seed=self.seed, device=self.device)
 
+    def batch_loader(self):
+        """A DataLoader that indexes the data set once per batch: its sampler yields lists of B indices, a
+        ``TensorDataset`` indexed with such a list returns the whole batch, and ``batch_size=None`` turns off the
+        per-sample collation. Same shuffling, same pinned memory for CUDA."""
+        from torch.utils.data import BatchSampler, DataLoader, RandomSampler
+        sampler = RandomSampler(self.dataset, generator=torch.Generator().manual_seed(self.seed))
+        return DataLoader(self.dataset, sampler=BatchSampler(sampler, self.B, drop_last=False), batch_size=None,
+                          pin_memory=self.device.type == "cuda")
+
 
 def bare_loop(model, optimizer, batches, loss_fn) -> None:
     """The ceiling: forward, backward, step on batches already on the device; nothing else."""
@@ -88,6 +100,8 @@ def epoch_function(problem: Problem, variant: str):
         data, kwargs = problem.device_batches, {}
     elif variant == "train, DataLoader":
         data, kwargs = problem.loader(), {}
+    elif variant == "train, whole-batch loader":
+        data, kwargs = problem.batch_loader(), {}
     elif variant == "train, host sync every step":
         data, kwargs = problem.loader(), {"sync_every": 1}
     else:
