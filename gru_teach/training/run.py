@@ -161,7 +161,9 @@ def main(argv=None) -> dict:
         scores = ", ".join(f"{k} {v:.4g}" for k, v in summary["test"].items())
         base = "; ".join(f"{name}: " + ", ".join(f"{k} {v:.4g}" for k, v in s.items())
                          for name, s in summary["baselines"].items())
-        where = summary["device"] + (f", {dist.world_size} processes ({dist.backend})" if dist.distributed else "")
+        n = dist.world_size
+        where = summary["device"] + (f", {n} process{'es' if n > 1 else ''} ({dist.backend})"
+                                     if dist.distributed else "")
         print(f"{summary['task']} on {where}: {summary['epochs_run']} epochs "
               f"(best {summary['best_epoch']}) in {summary['seconds']} s; test {scores}"
               + (f"; baselines {base}" if base else ""))
