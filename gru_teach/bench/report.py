@@ -1,0 +1,212 @@
+"""Tables and figures of chapter 5's speed measurements: the live ones and the committed GPU reference side by side.
+
+The reference file (``gru_teach/data/ch05_gpu_benchmark.json``, from ``python -m gru_teach.bench.gpu``) exists in
+two versions: schema 1, the first H100 run (models × {float32, bf16 autocast}; its "float32" is PyTorch's default,
+which lets cuDNN use TF32), and schema 2 (this package's benchmark: float32 with TF32 off, TF32, bf16 autocast,
+plus the compiled loop, sweeps, profiles, DeepBench shapes and the loop-vs-ceiling ratio). The functions here
+accept both and say which parts a file lacks.
+"""
+from __future__ import annotations
+
+GPU_COMMAND = "python -m gru_teach.bench.gpu --out gru_teach/data/ch05_gpu_benchmark.json"
+PARTS = ("rows", "compiled", "sweeps", "profile", "deepbench", "ceiling")
+COLOURS = {"nn.GRU": "C0", "GRUCell loop": "C3", "GRUCell loop, compiled cell": "C1", "nn.LSTM": "C2"}
+
+
+def reference_info(data: dict) -> dict:
+    """Who measured the reference: GPU, date, versions, schema, and which parts it lacks."""
+    prov = data["provenance"]
+    schema = int(prov.get("schema", 1))
+    return {"gpu": prov.get("gpu", prov.get("device", "?")), "date": prov.get("date", "?")[:10],
+            "torch": prov.get("torch", "?"), "cuda": prov.get("cuda"), "cudnn": prov.get("cudnn"),
+            "schema": schema, "missing": [p for p in PARTS if not data.get(p)],
+            "float32_label": "float32 (cuDNN may use TF32, PyTorch's default)" if schema == 1 else "float32 (IEEE)"}
+
+
+def missing_note(data: dict, part: str, what: str) -> str | None:
+    """None if ``data`` has ``part``; else a sentence saying that a GPU run is needed, with the command (or, if
+    the run recorded an error for the part, the error)."""
+    value = data.get(part)
+    if isinstance(value, dict) and "error" in value:
+        return f"The GPU run that wrote the reference failed to measure the {what}:\n  {value['error']}"
+    if value:
+        return None
+    return (f"The committed GPU reference has no {what} yet.\n"
+            "The benchmark measures it, but the committed file predates that\n"
+            f"part; it needs a run on a GPU machine:\n  {GPU_COMMAND}")
+
+
+def profile_summary(profiles: dict) -> str:
+    """The reference's ``profile`` part (one :func:`~gru_teach.bench.timing.profile` summary per model)."""
+    from .timing import format_profile
+    head = f"reference profile at B={profiles['batch']}, T={profiles['time']}, D=H={profiles['hidden']}:"
+    parts = [head]
+    for name, summary in profiles.items():
+        if isinstance(summary, dict):
+            parts.append(f"{name}: failed: {summary['error']}" if "error" in summary
+                         else format_profile(summary, name) + (f"\n  GPU busy {summary['device_ms']:.2f} ms of "
+                                                               f"{summary['wall_ms']:.2f} ms wall per step"))
+    return "\n".join(parts)
+
+
+KEY_OPS = ("aten::gru", "aten::gru_cell", "aten::lstm", "aten::mkldnn_rnn_layer", "aten::addmm", "aten::mm", "aten::sigmoid", "aten::sigmoid_",
+           "aten::tanh", "aten::tanh_", "aten::mul", "aten::add", "aten::stack")
+
+
+def op_count_table(profiles: dict, ops=KEY_OPS) -> str:
+    """Calls per training step of the operators that do a GRU's work, one column per profiled model, and the
+    total of all operator calls (from :func:`~gru_teach.bench.timing.profile` summaries)."""
+    names = list(profiles)
+    lines = [f"{'operator':<24}" + "".join(f"{n:>14}" for n in names)]
+    for op in ops:
+        counts = [profiles[n]["op_counts"].get(op, 0) for n in names]
+        if any(counts):
+            lines.append(f"{op:<24}" + "".join(f"{c:>14.0f}" for c in counts))
+    lines.append(f"{'all operators':<24}" + "".join(f"{profiles[n]['op_calls']:>14.0f}" for n in names))
+    return "\n".join(lines + ["(calls per training step: forward and backward)"])
+
+
+def case_of(row) -> tuple:
+    return row["batch"], row["time"], row["input"], row["hidden"]
+
+
+def by_case(rows) -> dict:
+    """``{(B, T, D, H): {(model, precision): tokens/s}}`` (rows with an error are left out)."""
+    table: dict = {}
+    for r in rows:
+        if "tokens_per_s" in r:
+            table.setdefault(case_of(r), {})[(r["model"], r["precision"])] = r["tokens_per_s"]
+    return table
+
+
+def speedups(rows, fast=("nn.GRU", "float32"), slow=("GRUCell loop", "float32")) -> dict:
+    """``{(B, T, D, H): tokens/s of fast / tokens/s of slow}`` for every case that has both."""
+    return {case: v[fast] / v[slow] for case, v in by_case(rows).items() if fast in v and slow in v}
+
+
+def speed_table(rows, float32_label: str = "float32") -> str:
+    """A fixed-width table: one line per case and model, tokens/s (millions) per precision."""
+    table = by_case(rows)
+    precisions = []
+    for r in rows:
+        if r["precision"] not in precisions:
+            precisions.append(r["precision"])
+    head = f"{'B':>5}{'T':>5}{'D=H':>6}  {'model':<13}" + "".join(f"{p:>15}" for p in precisions)
+    lines = [head, "-" * len(head)]
+    for (B, T, D, H), values in table.items():
+        for model in dict.fromkeys(m for m, _ in values):
+            cells = "".join(f"{values[(model, p)] / 1e6:>15.3f}" if (model, p) in values else f"{'–':>15}"
+                            for p in precisions)
+            lines.append(f"{B:>5}{T:>5}{H:>6}  {model[:13]:<13}{cells}")
+    note = f"tokens/s in millions; 'float32' = {float32_label}".replace(" (", "\n  (", 1)
+    return "\n".join(lines + [note])
+
+
+def _bars(ax, rows, title):
+    """Bars of tokens/s (log scale) for the first case in ``rows``; hatched bars are reduced precision."""
+    table = by_case(rows)
+    (B, T, D, H), values = next(iter(table.items()))
+    labels = list(values)
+    for i, (model, precision) in enumerate(labels):
+        ax.bar(i, values[(model, precision)], color=COLOURS.get(model, "C7"), edgecolor="white",
+               hatch="" if precision.startswith("float32") else "//")
+    ax.set_xticks(range(len(labels)), [f"{m}\n{p}" for m, p in labels], rotation=35, ha="right", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_title(f"{title}\nB={B}, T={T}, D=H={H}", fontsize=9)
+    ax.set_ylabel("tokens / s (training step)")
+
+
+def plot_throughput(live_rows, reference_rows, live_label: str, reference_label: str):
+    """Two panels of bars (log scale): the live case on this device, and the GPU reference's case of the same
+    hidden size (or its smallest case). Hatched bars: reduced precision."""
+    import matplotlib.pyplot as plt
+    live_case = case_of(live_rows[0])
+    ref_cases = list(by_case(reference_rows))
+    same_h = [c for c in ref_cases if c[3] == live_case[3]]
+    ref_case = (same_h or sorted(ref_cases, key=lambda c: c[3]))[0]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    _bars(axes[0], live_rows, live_label)
+    _bars(axes[1], [r for r in reference_rows if case_of(r) == ref_case], reference_label)
+    fig.tight_layout()
+    return fig
+
+
+SWEEP_LABELS = {"batch": "batch size B", "hidden": "hidden size H (= D)", "time": "sequence length T"}
+
+
+def plot_sweeps(live_rows, reference_rows=None, live_label="this device", reference_label="GPU reference"):
+    """tokens/s against batch size, hidden size and sequence length (one varied per panel, log–log): solid lines
+    the live measurement, dashed the reference (when it has sweeps)."""
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+    for rows, style, label in ((live_rows, "-o", live_label), (reference_rows or [], "--s", reference_label)):
+        for ax, sweep in zip(axes, SWEEP_LABELS):
+            series: dict = {}
+            for r in rows:
+                if r.get("sweep") == sweep and "tokens_per_s" in r:
+                    x = {"batch": r["batch"], "hidden": r["hidden"], "time": r["time"]}[sweep]
+                    series.setdefault((r["model"], r["precision"]), []).append((x, r["tokens_per_s"]))
+            for (model, precision), points in series.items():
+                xs, ys = zip(*sorted(points))
+                ax.plot(xs, ys, style, color=COLOURS.get(model, "C7"), ms=4,
+                        alpha=1.0 if precision == "float32" else 0.5,
+                        label=f"{label}: {model}" + ("" if precision == "float32" else f", {precision}"))
+    from matplotlib.ticker import NullFormatter
+    for ax, sweep in zip(axes, SWEEP_LABELS):
+        values = sorted({x for line in ax.get_lines() for x in line.get_xdata()})
+        ax.set(xscale="log", yscale="log", xlabel=SWEEP_LABELS[sweep])
+        ax.set_xticks(values, [f"{v:g}" for v in values])      # the measured sizes, not log-scale decades
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    axes[0].set_ylabel("tokens / s")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.08 + 0.05 * (len(labels) > 3), 1, 1))
+    return fig
+
+
+def ceiling_table(rows) -> str:
+    """The loop-vs-ceiling rows as a table: variant, tokens/s, ratio to the bare loop."""
+    lines = [f"{'B':>4}{'T':>5}{'H':>5}  {'variant':<28}{'tokens/s':>11}{'ratio':>7}"]
+    for r in rows:
+        lines.append(f"{r['batch']:>4}{r['time']:>5}{r['hidden']:>5}  {r['variant']:<28}"
+                     f"{r['tokens_per_s']:>11,.0f}{r['ratio']:>7.2f}")
+    return "\n".join(lines)
+
+
+def explain_table(explained: dict, reads: dict | None = None) -> str:
+    """:func:`gru_teach.bench.ceiling.explain`'s numbers per step (operators, DataLoader time, wall time) and,
+    with ``reads`` from :func:`~gru_teach.bench.ceiling.extra_host_reads`, the extra host reads per epoch."""
+    lengths = sorted(next(iter(reads.values()))) if reads else []
+    head = f"{'variant':<28}{'ops':>6}{'loader ms':>10}{'wall ms':>9}"
+    head += "".join(f"{f'reads@{n}':>9}" for n in lengths)
+    lines = [head]
+    for name, v in explained.items():
+        line = f"{name:<28}{v['op_calls']:>6.0f}{v['loader_ms']:>10.2f}{v['wall_ms']:>9.2f}"
+        line += "".join(f"{reads[name][n]:>9d}" if reads and name in reads else f"{'':>9}" for n in lengths)
+        lines.append(line)
+    notes = ["ops, loader ms, wall ms: per step, under torch.profiler"]
+    if reads:
+        notes.append("reads@n: host reads in one epoch of n steps beyond the bare loop's")
+    return "\n".join(lines + notes)
+
+
+def plot_deepbench(rows):
+    """Our time per DeepBench shape next to the published V100 time (ms, log scale), one bar pair per shape."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    ok = [r for r in rows if "ms" in r]
+    precisions = list(dict.fromkeys(r["precision"] for r in ok))
+    shapes = list(dict.fromkeys((r["hidden"], r["batch"], r["time"]) for r in ok))
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    width = 0.8 / (len(precisions) + 1)
+    x = np.arange(len(shapes))
+    v100 = {(r["hidden"], r["batch"], r["time"]): r["v100_ms"] for r in ok}
+    ax.bar(x, [v100[s] for s in shapes], width, color="C7", label="V100, FP32 (DeepBench, published)")
+    for i, p in enumerate(precisions):
+        ms = {(r["hidden"], r["batch"], r["time"]): r["ms"] for r in ok if r["precision"] == p}
+        ax.bar(x + (i + 1) * width, [ms.get(s, np.nan) for s in shapes], width, color=f"C{i}", label=p)
+    ax.set_xticks(x + width * len(precisions) / 2, [f"H={h}\nN={n}\nT={t}" for h, n, t in shapes], fontsize=7)
+    ax.set(yscale="log", ylabel="forward + backward, ms")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

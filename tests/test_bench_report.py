@@ -1,0 +1,89 @@
+"""Chapter 5b's tables and figures work on both versions of the GPU reference file, and the loop-vs-ceiling
+explanation counts what it claims (tiny CPU sizes; no timing asserted)."""
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+from gru_teach.bench import ceiling, deepbench, report
+from gru_teach.bench import gpu as gpu_bench
+from gru_teach.data import load_results
+from gru_teach.training import distributed
+
+
+@pytest.fixture(scope="module")
+def schema2():
+    """What a current run writes (quick sizes, on the CPU), plus DeepBench rows in the same format."""
+    result = gpu_bench.run("cpu", gpu_bench.SIZES["quick"], gpu_bench.PARTS[:1] + gpu_bench.PARTS[2:])
+    result["provenance"] = {"schema": gpu_bench.SCHEMA, "device": "cpu", "date": "2026-01-01T00:00:00"}
+    result["deepbench"] = [{"precision": p, **deepbench.compare(s, 100.0)} for s in deepbench.QUICK
+                           for p in ("float32", "tf32")]
+    result["compiled"] = gpu_bench.measure_compiled("cpu", [(2, 3, 4, 4)], min_run_time=0.01, backend="eager")
+    return result
+
+
+def test_reference_info_knows_both_schemas(schema2):
+    old = report.reference_info(load_results("ch05_gpu_benchmark.json"))
+    assert old["schema"] == 1 and "TF32" in old["float32_label"] and old["gpu"].startswith("NVIDIA")
+    assert {"compiled", "sweeps", "profile", "deepbench", "ceiling"} <= set(old["missing"])
+    new = report.reference_info(schema2)
+    assert new["schema"] == 2 and new["missing"] == [] and new["float32_label"] == "float32 (IEEE)"
+    assert report.missing_note(schema2, "sweeps", "sweeps") is None
+    assert report.GPU_COMMAND in report.missing_note({}, "sweeps", "sweeps")
+
+
+def test_present_parts_print_and_failed_parts_say_so(schema2):
+    """The branches the chapter takes once a GPU run has written every part (exercised here with CPU data)."""
+    table = report.op_count_table({k: v for k, v in schema2["profile"].items() if isinstance(v, dict)})
+    assert "aten::gru_cell" in table and "all operators" in table
+    text = report.profile_summary(schema2["profile"])
+    assert "nn.GRU" in text and "GRUCell loop" in text and "GPU busy" in text
+    assert "nn.GRU" in report.speed_table(schema2["compiled"] + schema2["rows"])
+    failed = {"ceiling": {"error": "RuntimeError: CUDA out of memory"}}
+    assert "failed to measure" in report.missing_note(failed, "ceiling", "ceiling")
+    assert "out of memory" in report.missing_note(failed, "ceiling", "ceiling")
+
+
+def test_tables_and_speedups(schema2):
+    rows = load_results("ch05_gpu_benchmark.json")["rows"]
+    speed = report.speedups(rows)
+    assert len(speed) == 3 and all(s > 1 for s in speed.values())
+    table = report.speed_table(rows, "float32 (x)")
+    assert "GRUCell loop" in table and "'float32' = float32\n  (x)" in table
+    assert "bare" in report.ceiling_table(schema2["ceiling"])
+    assert "–" in report.speed_table(schema2["rows"] + [{"batch": 9, "time": 9, "input": 9, "hidden": 9,
+                                                        "model": "nn.GRU", "precision": "tf32", "tokens_per_s": 1}])
+
+
+@pytest.mark.parametrize("which", ["old", "new"])
+def test_figures_draw_for_both_schemas(which, schema2):
+    data = load_results("ch05_gpu_benchmark.json") if which == "old" else schema2
+    live = gpu_bench.measure_cases("cpu", [(2, 3, 4, 4)], models=("nn.GRU", "GRUCell loop"), min_run_time=0.01)
+    figs = [report.plot_throughput(live, data["rows"], "live", "reference"),
+            report.plot_sweeps(schema2["sweeps"], data.get("sweeps"))]
+    if data.get("deepbench"):
+        figs.append(report.plot_deepbench(data["deepbench"]))
+    assert all(f.axes for f in figs)
+    plt.close("all")
+
+
+def test_extra_host_reads_grow_only_with_a_sync_per_step():
+    reads = ceiling.extra_host_reads(4, 3, 2, 4, steps=(2, 4))
+    assert reads["train, DataLoader"][2] == reads["train, DataLoader"][4]       # per epoch, not per step
+    grow = reads["train, host sync every step"][4] - reads["train, host sync every step"][2]
+    assert grow >= 2                                                              # ≥ one more read per step
+    explained = ceiling.explain(ceiling.Problem(4, 3, 2, 4, 2, "cpu"), ("bare", "train, DataLoader"))
+    assert explained["train, DataLoader"]["loader_ms"] > 0 == explained["bare"]["loader_ms"]
+    assert reads["bare"] == {2: 0, 4: 0}
+    assert "reads@4" in report.explain_table(explained, reads)
+
+
+def _world(sess, value):
+    """A job for run_processes: every rank adds its rank to ``value``; all-reduce sums over ranks."""
+    t = torch.tensor([float(value + sess.rank)])
+    torch.distributed.all_reduce(t)
+    return {"world": sess.world_size, "sum": t.item(), "backend": sess.backend}
+
+
+def test_run_processes_starts_ranks_of_one_group():
+    out = distributed.run_processes(_world, 2, (10,))
+    assert out == {"world": 2, "sum": 21.0, "backend": "gloo"}
