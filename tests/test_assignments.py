@@ -134,6 +134,26 @@ MISTAKES = {
                             "        out[k][H:2 * H] = 1 - out[k][:H]\n"
                             "    return out\n",
                             "1 − W is not the way"),
+    "check_epoch_without_syncs": ("reads the loss on the host after every step",
+                                  "def {answer}(model, optimizer, batches, loss_fn):\n"
+                                  "    total, count = 0.0, 0\n"
+                                  "    for x, y in batches:\n"
+                                  "        optimizer.zero_grad(set_to_none=True)\n"
+                                  "        loss = loss_fn(model(x), y)\n"
+                                  "        loss.backward()\n"
+                                  "        optimizer.step()\n"
+                                  "        total += loss.item() * len(y)\n"
+                                  "        count += len(y)\n"
+                                  "    return total / count\n",
+                                  "reads a tensor every step"),
+    "check_gru_forward_flops": ("counted a multiply-add as one FLOP",
+                                "def {answer}(D, H):\n    return 3 * H * (D + H)\n",
+                                "a multiply-add is 2 FLOPs"),
+    "check_shard": ("contiguous blocks instead of dealing the indices out in turn",
+                    "def {answer}(indices, rank, world_size):\n"
+                    "    per = -(-len(indices) // world_size)\n"
+                    "    return list(indices)[rank * per:(rank + 1) * per]\n",
+                    "contiguous block"),
 }
 ENDLESS = "def {answer}(*args, **kwargs):\n    while True:   # never returns\n        pass\n"
 

@@ -1,8 +1,8 @@
 """Speed of ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM`` side by side: measured here, and the committed GPU rows.
 
 :func:`layer_speed` times one training step (forward and backward of ``sum(outputs)``, input projection included)
-of each layer on the CPU with ``torch.utils.benchmark`` (the median of its blocks), through the same
-:func:`gru_teach.bench.gpu.tokens_per_second` that produced the GPU file. :func:`gru_vs_lstm` pairs the GRU and LSTM
+of each layer on the CPU with ``torch.utils.benchmark`` (the fastest of its blocks), through the same
+:func:`gru_teach.bench.timing.tokens_per_second` that the GPU benchmark uses. :func:`gru_vs_lstm` pairs the GRU and LSTM
 rows of a committed GPU benchmark (``ch05_gpu_benchmark.json``) and computes the GRU's speed-up over the LSTM, to
 set beside the ratio of their multiply-adds, 4/3 (:func:`gru_teach.analysis.cost.multiply_adds_per_token`).
 
@@ -38,15 +38,16 @@ def layer_speed(cells=CELLS, *, batch: int = 32, time: int = 50, input_size: int
         # torch.backends.mkldnn.flags also resets oneDNN's TF32 setting and warns that CPUs do not have it
         warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")
         with torch_threads(threads), torch.backends.mkldnn.flags(enabled=onednn):
-            speeds = {cell: _speed(torch, cell, x, hidden_size, min_run_time) for cell in cells}
+            n = threads or torch.get_num_threads()
+            speeds = {cell: _speed(torch, cell, x, hidden_size, min_run_time, n) for cell in cells}
     return speeds
 
 
-def _speed(torch, cell, x, hidden_size, min_run_time):
-    from .gpu import tokens_per_second
+def _speed(torch, cell, x, hidden_size, min_run_time, threads):
+    from .timing import tokens_per_second
 
     layer = getattr(torch.nn, cell)(x.shape[-1], hidden_size, batch_first=True)
-    return tokens_per_second(torch, layer, x, None, min_run_time=min_run_time)
+    return tokens_per_second(layer, x, "float32", min_run_time=min_run_time, threads=threads)
 
 
 def gru_vs_lstm(rows) -> list[dict]:
