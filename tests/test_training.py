@@ -503,3 +503,14 @@ def test_run_entry_point_trains_resumes_and_reports(tmp_path):
         run.build("nope")
     with pytest.raises(ValueError, match="unknown optimizer"):
         run.fit(run.build("adding"), epochs=1, optimizer="adagrad")
+
+
+@pytest.mark.parametrize("task", ["sunspots", "language", "charlm"])
+def test_run_builds_chapter5_tasks_and_trains_a_step(task):
+    from gru_teach.training import run
+    setup = run.build(task)
+    loader = make_loader(setup.train, 4, collate_fn=setup.collate_fn)
+    hist = train(setup.model, loader, setup.loss_fn, torch.optim.Adam(setup.model.parameters()), 2,
+                 metrics=setup.metrics or None, threads=1)
+    assert hist.steps == 2 and not hist.diverged
+    assert setup.baselines and all(isinstance(v, dict) for v in setup.baselines.values())

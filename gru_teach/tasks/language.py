@@ -9,7 +9,8 @@ The data, done carefully:
 
 * words that are frequent in more than one of the chosen languages (``in``, ``die``, ``son``...) have no single
   right answer; they are removed from every language (:attr:`LanguageData.ambiguous` counts them);
-* only alphabetic words of 2–16 letters, so the label cannot be read off punctuation or digits;
+* only alphabetic words of 2–16 letters, so the label cannot be read off punctuation or digits (from wordfreq's
+  ``"small"`` lists, which load fast and hold far more words than needed);
 * a random split of the *word types* into train/validation/test (each word appears in one part only), seeded.
 
 :func:`pad_and_sort` is the collate function for ``pack_padded_sequence``: pad to the longest word of the batch
@@ -40,7 +41,8 @@ def word_lists(languages=LANGUAGES, per_language: int = 2000, *, min_length: int
         raise ValueError(f"unsupported language(s) {unknown}; expected codes from {sorted(LANGUAGE_NAMES)}")
     lists = {}
     for lang in languages:
-        words = [w for w in top_n_list(lang, 4 * per_language, wordlist="small") if w.isalpha() and min_length <= len(w) <= max_length]
+        words = [w for w in top_n_list(lang, 4 * per_language, wordlist="small")
+                 if w.isalpha() and min_length <= len(w) <= max_length]
         if len(words) < per_language:
             raise ValueError(f"wordfreq has only {len(words)} usable {lang} words; asked for {per_language}")
         lists[lang] = words[:per_language]

@@ -71,7 +71,7 @@ def advice_results(quick: bool, log) -> dict:
     grid = advice.learning_rate_grid(size=size, seeds=seeds, log=log)
     lrs = advice.best_learning_rates(grid)
     experiments = advice.run_experiments(size=size, seeds=seeds, lrs=lrs, log=log)
-    verdicts = {e: advice.verdict(r, higher_is_better=advice.HIGHER_IS_BETTER[e]).text
+    verdicts = {e: advice.verdict(r, higher_is_better=advice.HIGHER_IS_BETTER[e], label=advice.label(e)).text
                 for e, r in experiments.items()}
     return {"size": size, "sizes": advice.SIZES[size], "lr_grid": grid, "best_lrs": lrs,
             "experiments": experiments, "verdicts": verdicts}

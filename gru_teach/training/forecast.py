@@ -10,17 +10,7 @@ from torch import nn
 
 from ..tasks import forecasting
 from .data import as_dataset, make_loader
-from .loop import EarlyStopping, SequenceModel, train
-
-OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
-
-
-def make_optimizer(name: str, params, lr: float):
-    """Adam, SGD with Nesterov-free momentum 0.9, or RMSprop (PyTorch defaults otherwise)."""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; expected one of {sorted(OPTIMIZERS)}")
-    return OPTIMIZERS[name](params, lr=lr, **({"momentum": 0.9} if name == "sgd" else {}))
-
+from .loop import EarlyStopping, SequenceModel, make_optimizer, train
 
 @torch.no_grad()
 def predict(model: nn.Module, x: np.ndarray) -> np.ndarray:

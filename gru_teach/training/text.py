@@ -20,8 +20,8 @@ def _on_packed(fn, packed: PackedSequence) -> PackedSequence:
 
 
 class WordClassifier(nn.Module):
-    """Characters → [embedding] → (norm → GRU) × layers, dropout between layers → linear read-out of each word's
-    last state.
+    """Characters → [embedding] → (norm → GRU) × layers, dropout between layers → linear read-out of each
+    word's last state.
 
     ``embed=None`` feeds one-hot characters (``vocab_size`` features), as a Keras GRU on feature vectors does.
     ``norm`` is ``"none"``, ``"batch"`` or ``"layer"`` (:func:`~gru_teach.training.normalisation.norm_layer`),
@@ -67,7 +67,7 @@ class KerasGRU(nn.Module):
     """``keras.layers.GRU(hidden, dropout=p, recurrent_dropout=q, return_sequences=...)`` in PyTorch.
 
     Keras's default GRU (``reset_after=True``) computes the same function as ``torch.nn.GRU`` —
-    h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃_t with the reset gate applied after the recurrent product — with its weights
+    h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃_t, the reset gate applied after the recurrent product — with its weights
     stored as ``kernel`` (I, 3H), ``recurrent_kernel`` (H, 3H) and ``bias`` (2, 3H) in gate order (z, r, h). So its
     parameter count is PyTorch's, 3H(I + H + 2). What PyTorch lacks is Keras's dropout *inside* the layer:
 
