@@ -241,9 +241,11 @@ def test_figures_draw_what_they_are_given():
     import matplotlib
     matplotlib.use("Agg")
     from gru_teach.training import figures
-    fig = figures.plot_curves({"train": [3.0, 2.0, 1.0], "val_loss": [3.0, 1.5, 2.0]}, logy=True)
+    fig = figures.plot_curves({"train": [3.0, 2.0, 1.0], "validation": [3.0, 1.5, 2.0]}, logy=True)
     line = fig.axes[0].lines
     assert len(line) == 3 and tuple(line[2].get_xdata()) == (2,)          # the dot at the best epoch
+    fig = figures.plot_curves({"val accuracy": [0.5, 0.7, 0.6]}, best="max")
+    assert tuple(fig.axes[0].lines[1].get_xdata()) == (2,)
     fig = figures.plot_rmse_by_horizon({"a": np.ones((3, 5)), "b": np.arange(5.0)})
     assert len(fig.axes[0].lines) == 2 and len(fig.axes[0].collections) == 1   # a band for the seeds
     fig = figures.plot_seeds({"x": [1, 2, 3], "y": [2, 3, 4]}, ylabel="score", reference={"x": [1.5]})

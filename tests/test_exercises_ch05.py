@@ -92,6 +92,8 @@ def test_checks_never_crash_on_bad_student_code():
 
 
 def test_ragged_or_raising_answers_get_messages():
+    fb = ch05.check_windows(lambda s, w, h: None)
+    assert not fb and "forget to `return`" in fb.message
     fb = ch05.check_windows(lambda s, w, h: ([[1, 2], [3]], [1]))
     assert not fb and "arrays of numbers" in fb.message
     fb = ch05.check_windows(lambda s, w, h: 1 / 0)

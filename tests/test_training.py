@@ -498,7 +498,7 @@ def test_run_entry_point_trains_resumes_and_reports(tmp_path):
     assert saved["task"] == "adding" and saved["epochs_run"] == 3
     assert saved["device"].startswith(("CPU", "CUDA GPU", "Apple"))
     if saved["device"].startswith("CPU"):
-        assert saved["device"].endswith("1 torch threads")     # the setting used while training
+        assert saved["device"].endswith("1 torch thread")      # the setting used while training
     with pytest.raises(ValueError, match="unknown task 'nope'; expected one of"):
         run.build("nope")
     with pytest.raises(ValueError, match="unknown optimizer"):

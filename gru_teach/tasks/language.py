@@ -89,12 +89,11 @@ def pad_and_sort(batch):
     if len(batch) == 0:
         raise ValueError("cannot collate an empty batch")
     order = sorted(range(len(batch)), key=lambda i: len(batch[i][0]), reverse=True)
-    lengths = torch.tensor([len(batch[i][0]) for i in order], dtype=torch.long)
+    seqs = [torch.as_tensor(batch[i][0], dtype=torch.long) for i in order]
+    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     if int(lengths[-1]) == 0:
         raise ValueError("a sequence of length 0 cannot be packed")
-    padded = torch.full((len(batch), int(lengths[0])), PAD, dtype=torch.long)
-    for row, i in enumerate(order):
-        padded[row, :lengths[row]] = batch[i][0]
+    padded = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True, padding_value=PAD)
     labels = torch.tensor([batch[i][1] for i in order])
     return (padded, lengths), labels
 

@@ -228,10 +228,11 @@ def report(experiment: str, live: list[dict], committed: list[dict] | None = Non
     higher = HIGHER_IS_BETTER[experiment]
     plot_seeds(groups(live), ylabel=METRIC[experiment], title=experiment,
                reference=groups(committed) if committed else None)
+    import textwrap
     v_live = verdict(live, higher_is_better=higher, label=name)
-    print("live:     ", v_live.text)
+    print(textwrap.fill(v_live.text, 76, initial_indent="live:      ", subsequent_indent=" " * 11))
     v_file = None
     if committed:
         v_file = verdict(committed, higher_is_better=higher, label=name)
-        print("committed:", v_file.text)
+        print(textwrap.fill(v_file.text, 76, initial_indent="committed: ", subsequent_indent=" " * 11))
     return v_live, v_file

@@ -73,7 +73,8 @@ def describe_device(device: torch.device | str) -> str:
     if device.type == "mps":
         return "Apple-silicon GPU (mps)"
     from ..data import machine
-    return f"CPU ({machine().split(',')[0]}), {torch.get_num_threads()} torch threads"
+    n = torch.get_num_threads()
+    return f"CPU ({machine().split(',')[0]}), {n} torch thread{'s' if n != 1 else ''}"
 
 
 def seed_everything(seed: int, *, deterministic: bool = False) -> None:

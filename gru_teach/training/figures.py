@@ -5,9 +5,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_curves(curves: dict, *, title: str = "", ylabel: str = "loss", logy: bool = False, ax=None):
-    """Per-epoch curves, ``{label: values}`` (e.g. ``history.curves["train_loss"]``); a dot marks the best
-    validation epoch when a label starts with "val"."""
+def plot_curves(curves: dict, *, title: str = "", ylabel: str = "loss", logy: bool = False, best: str = "min",
+                ax=None):
+    """Per-epoch curves, ``{label: values}`` (e.g. ``history.curves["train_loss"]``); a dot marks the best epoch
+    (``best="min"`` for losses, ``"max"`` for accuracies) of every curve whose label starts with "val"."""
+    if best not in ("min", "max"):
+        raise ValueError(f"best must be 'min' or 'max'; got {best!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.4))
     for i, (label, values) in enumerate(curves.items()):
@@ -15,8 +18,8 @@ def plot_curves(curves: dict, *, title: str = "", ylabel: str = "loss", logy: bo
         epochs = np.arange(1, len(values) + 1)
         ax.plot(epochs, values, color=f"C{i}", label=label)
         if label.startswith("val") and len(values):
-            best = int(np.nanargmin(values)) if "loss" in label or "RMSE" in label else int(np.nanargmax(values))
-            ax.plot(epochs[best], values[best], "o", color=f"C{i}")
+            k = int(np.nanargmin(values) if best == "min" else np.nanargmax(values))
+            ax.plot(epochs[k], values[k], "o", color=f"C{i}")
     if logy:
         ax.set_yscale("log")
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
@@ -59,7 +62,7 @@ def plot_seeds(groups: dict, *, ylabel: str, title: str = "", reference: dict | 
     """One column per variant: a dot per seed and a bar at the mean; ``reference`` (e.g. the committed run's
     scores, ``{variant: [scores]}``) as hollow diamonds beside them."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.3 * len(groups) + 2.4, 3.2))
+        _, ax = plt.subplots(figsize=(1.3 * len(groups) + 3.6, 3.2))
     for i, (label, scores) in enumerate(groups.items()):
         scores = np.asarray(scores, dtype=float)
         ax.plot(np.full(len(scores), i - 0.08), scores, "o", color=f"C{i}", alpha=0.8)
@@ -73,5 +76,6 @@ def plot_seeds(groups: dict, *, ylabel: str, title: str = "", reference: dict | 
     if reference is not None:
         ax.plot([], [], "ko", label="live (this page)")
         ax.plot([], [], "kD", mfc="none", label="committed run")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        ax.figure.tight_layout()
     return ax.figure

@@ -16,6 +16,8 @@ from ...tasks import forecasting, language
 
 
 def _pair(got, what: str):
+    if got is None:
+        return None, failed(f"your function returned None: did you forget to `return` {what}?")
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return None, failed(f"return a pair {what}; got {type(got).__name__}"
                             + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
