@@ -45,7 +45,7 @@ DEFAULT_LRS = {"adam": 0.01, "sgd": 0.3, "rmsprop": 0.003}
 #: sizes of the live (CPU) version and of the committed run
 SIZES = {
     "live": {"seeds": (0, 1, 2), "window": 10, "hidden": 16, "batch": 128, "forecast_epochs": 25,
-             "words": 200, "text_hidden": 24, "text_batch": 128, "text_epochs": 5},
+             "words": 200, "text_hidden": 24, "text_batch": 128, "text_epochs": 4},
     "full": {"seeds": (0, 1, 2, 3, 4), "window": 20, "hidden": 32, "batch": 32, "forecast_epochs": 40,
              "words": 300, "text_hidden": 32, "text_batch": 64, "text_epochs": 6},
 }
