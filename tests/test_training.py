@@ -510,8 +510,19 @@ def test_run_entry_point_trains_resumes_and_reports(tmp_path):
     assert saved["task"] == "adding" and saved["epochs_run"] == 3
     assert saved["device"].startswith(("CPU", "CUDA GPU", "Apple"))
     if saved["device"].startswith("CPU"):
-        assert saved["device"].endswith("1 torch threads")     # the setting used while training
+        assert saved["device"].endswith("1 torch thread")      # the setting used while training
     with pytest.raises(ValueError, match="unknown task 'nope'; expected one of"):
         run.build("nope")
     with pytest.raises(ValueError, match="unknown optimizer"):
         run.fit(run.build("adding"), epochs=1, optimizer="adagrad")
+
+
+@pytest.mark.parametrize("task", ["sunspots", "language", "charlm"])
+def test_run_builds_chapter5_tasks_and_trains_a_step(task):
+    from gru_teach.training import run
+    setup = run.build(task)
+    loader = make_loader(setup.train, 4, collate_fn=setup.collate_fn)
+    hist = train(setup.model, loader, setup.loss_fn, torch.optim.Adam(setup.model.parameters()), 2,
+                 metrics=setup.metrics or None, threads=1)
+    assert hist.steps == 2 and not hist.diverged
+    assert setup.baselines and all(isinstance(v, dict) for v in setup.baselines.values())

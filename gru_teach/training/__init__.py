@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 
 _LAZY = {name: ".loop" for name in ("CELLS", "EarlyStopping", "History", "SequenceModel", "accuracy", "evaluate",
-                                    "evaluate_on", "torch_threads", "train")}
+                                    "evaluate_on", "make_optimizer", "torch_threads", "train")}
 _LAZY.update({name: ".device" for name in ("available_devices", "describe_device", "pick_device", "seed_everything")})
 _LAZY.update({name: ".data" for name in ("as_dataset", "make_loader", "split_dataset", "split_indices")})
 _LAZY.update({name: ".adding" for name in ("ADDING_HIDDEN", "adding_experiment", "adding_run")})

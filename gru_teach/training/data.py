@@ -26,8 +26,9 @@ def as_dataset(x, y) -> TensorDataset:
             raise ValueError(f"{name} must have a first (sample) dimension; got a scalar")
         tensors.append(t)
     if len(tensors[0]) != len(tensors[1]):
-        raise ValueError(f"x and y must hold the same number of samples; got x with {len(tensors[0])} "
-                         f"(shape {tuple(tensors[0].shape)}) and y with {len(tensors[1])} (shape {tuple(tensors[1].shape)})")
+        x_t, y_t = tensors
+        raise ValueError(f"x and y must hold the same number of samples; got x with {len(x_t)} "
+                         f"(shape {tuple(x_t.shape)}) and y with {len(y_t)} (shape {tuple(y_t.shape)})")
     return TensorDataset(*tensors)
 
 

@@ -48,8 +48,9 @@ def pick_device(preference: str | torch.device | None = "auto") -> torch.device:
             raise RuntimeError(f"device {preference!r} requested, but torch sees no CUDA GPU "
                                f"(available here: {', '.join(available_devices())})")
         if device.index is not None and device.index >= torch.cuda.device_count():
-            raise RuntimeError(f"device {preference!r} requested, but this machine has "
-                               f"{torch.cuda.device_count()} CUDA device(s) (indices 0..{torch.cuda.device_count() - 1})")
+            n = torch.cuda.device_count()
+            raise RuntimeError(f"device {preference!r} requested, but this machine has {n} CUDA device(s) "
+                               f"(indices 0..{n - 1})")
     if device.type == "mps" and not _mps_available():
         raise RuntimeError(f"device 'mps' requested, but torch sees no Apple-silicon GPU "
                            f"(available here: {', '.join(available_devices())})")
@@ -72,7 +73,8 @@ def describe_device(device: torch.device | str) -> str:
     if device.type == "mps":
         return "Apple-silicon GPU (mps)"
     from ..data import machine
-    return f"CPU ({machine().split(',')[0]}), {torch.get_num_threads()} torch threads"
+    n = torch.get_num_threads()
+    return f"CPU ({machine().split(',')[0]}), {n} torch thread{'s' if n != 1 else ''}"
 
 
 def seed_everything(seed: int, *, deterministic: bool = False) -> None:

@@ -159,6 +159,16 @@ def accuracy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return (predicted == target).float().mean()
 
 
+OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
+
+
+def make_optimizer(name: str, params, lr: float):
+    """Adam, SGD with momentum 0.9, or RMSprop by name (PyTorch's defaults otherwise)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; expected one of {sorted(OPTIMIZERS)}")
+    return OPTIMIZERS[name](params, lr=lr, **({"momentum": 0.9} if name == "sgd" else {}))
+
+
 @contextlib.contextmanager
 def torch_threads(n: int | None):
     """Run the block with ``torch.set_num_threads(n)`` and restore the previous value afterwards (None: no change).
@@ -428,7 +438,9 @@ def _check_arguments(steps, epochs, clip, scheduler, interval, record_every, syn
     if early_stopping is not None:
         if not isinstance(early_stopping, EarlyStopping):
             raise TypeError(f"early_stopping must be an EarlyStopping; got {type(early_stopping).__name__}")
-        allowed = ["train_loss"] + (["val_loss"] + [f"val_{m}" for m in (metrics or {})] if val_data is not None else [])
+        allowed = ["train_loss"]
+        if val_data is not None:
+            allowed += ["val_loss"] + [f"val_{m}" for m in (metrics or {})]
         if early_stopping.monitor not in allowed:
             raise ValueError(f"early stopping monitors {early_stopping.monitor!r}, which this run does not compute; "
                              f"expected one of {allowed}" + ("" if val_data is not None else

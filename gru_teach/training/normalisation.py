@@ -26,9 +26,12 @@ NORMS = ("none", "batch", "layer")
 
 
 class _BatchNormOverTime(nn.BatchNorm1d):
-    """BatchNorm1d for (batch, time, features): statistics per feature over batch and time."""
+    """BatchNorm1d for (batch, time, features): statistics per feature over batch and time. A 2-D input
+    (tokens, features), such as the ``data`` of a PackedSequence, is normalised over its tokens."""
 
     def forward(self, x):
+        if x.ndim == 2:
+            return super().forward(x)
         return super().forward(x.transpose(1, 2)).transpose(1, 2)
 
 

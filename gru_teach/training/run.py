@@ -4,8 +4,11 @@ One command trains one of the book's tasks with :func:`gru_teach.training.train`
 (cuda → mps → cpu), with validation, early stopping, a checkpoint that a later call resumes bit for bit, and a
 final score on the test split that training never saw::
 
-    python -m gru_teach.training.run adding --epochs 20 --checkpoint run.pt --progress
-    python -m gru_teach.training.run adding --epochs 40 --checkpoint run.pt --resume     # continue to 40
+    python -m gru_teach.training.run sunspots --progress
+    python -m gru_teach.training.run language --epochs 20 --checkpoint run.pt --progress
+    python -m gru_teach.training.run language --epochs 40 --checkpoint run.pt --resume   # continue to 40
+
+Tasks: ``adding`` (chapter 1's synthetic task), ``sunspots``, ``language`` and ``charlm`` (chapter 5).
 
 Tasks register a builder in :data:`TASKS` (``name -> builder(seed=..., size=...) -> TaskSetup``). :func:`fit` is
 the part a multi-process launcher reuses: it accepts a ``train_sampler`` (e.g. a ``DistributedSampler``) and a
@@ -28,7 +31,8 @@ from torch.utils.data import Dataset
 from . import distributed
 from .data import as_dataset, make_loader
 from .device import describe_device, pick_device, seed_everything
-from .loop import EarlyStopping, SequenceModel, evaluate_on, torch_threads, train
+from .loop import (EarlyStopping, SequenceModel, evaluate_on, make_optimizer, torch_threads,
+                   train)
 
 
 @dataclass
@@ -71,8 +75,56 @@ def adding_task(*, seed: int = 0, size: str = "small") -> TaskSetup:
                      baselines={"predict 1": {"loss": tasks.adding_baseline_mse()}}, info={"T": T, "samples": n})
 
 
+def sunspots_task(*, seed: int = 0, size: str = "small") -> TaskSetup:
+    """Chapter 5's forecaster: 20 years in, 5 years out, chronological split, scaler fitted on training years."""
+    from ..tasks import forecasting
+    data = forecasting.forecast_data("chronological")
+    parts = [as_dataset(*data.part(p)) for p in ("train", "val", "test")]
+    mse = nn.functional.mse_loss
+    persist = np.repeat(forecasting.persistence(data.x_test), data.horizon, 1)
+    ar = forecasting.LinearAR.select(data)
+    baselines = {"persistence": {"loss": float(np.mean((persist - data.y_test) ** 2))},
+                 f"linear AR({ar.order})": {"loss": float(np.mean((ar.predict(data.x_test) - data.y_test) ** 2))}}
+    torch.manual_seed(seed)
+    return TaskSetup("sunspots", SequenceModel(1, {"small": 32, "full": 64}[size], data.horizon), *parts, mse,
+                     epochs=100, batch_size=32, lr=0.01, patience=10, baselines=baselines,
+                     info={"window": data.window, "horizon": data.horizon, "loss units": "scaled to [0, 1]"})
+
+
+def language_task(*, seed: int = 0, size: str = "small") -> TaskSetup:
+    """Chapter 5's word → language classifier (packed character GRU, two layers)."""
+    from ..tasks import language
+    from .loop import accuracy
+    from .text import WordClassifier
+    data = language.language_data(per_language={"small": 1000, "full": 2000}[size])
+    torch.manual_seed(seed)
+    model = WordClassifier(len(data.vocab), len(data.languages), hidden={"small": 32, "full": 64}[size])
+    return TaskSetup("language", model, data.train, data.val, data.test, nn.functional.cross_entropy,
+                     {"acc": accuracy}, language.pad_and_sort, epochs=15, batch_size=64, lr=5e-3,
+                     monitor="val_acc", mode="max", patience=3,
+                     baselines={"majority class": {"acc": data.majority_accuracy()}},
+                     info={"languages": list(data.languages)})
+
+
+def charlm_task(*, seed: int = 0, size: str = "small") -> TaskSetup:
+    """Chapter 5's character language model of CPython's help text (loss in nats per character)."""
+    from ..tasks import pydoc_text
+    from .text import CharLM, sequence_cross_entropy
+    data = pydoc_text.text_data()
+    V, length = len(data.vocab), 100
+    torch.manual_seed(seed)
+    hidden = {"small": 128, "full": 256}[size]
+    base = {name: {"loss": pydoc_text.ngram_cross_entropy(data.train, data.test, V, order)}
+            for name, order in (("unigram", 1), ("bigram", 2))}
+    return TaskSetup("charlm", CharLM(V, embed=64, hidden=hidden), *(data.chunks(p, length) for p in
+                                                                       ("train", "val", "test")),
+                     sequence_cross_entropy, epochs=6, batch_size=64, lr=3e-3, patience=2, baselines=base,
+                     info={"chunk": length, "hidden": hidden})
+
+
 #: task name → builder(seed=..., size=...) -> TaskSetup
-TASKS: dict[str, Callable[..., TaskSetup]] = {"adding": adding_task}
+TASKS: dict[str, Callable[..., TaskSetup]] = {"adding": adding_task, "sunspots": sunspots_task,
+                                              "language": language_task, "charlm": charlm_task}
 
 
 def build(task: str, *, seed: int = 0, size: str = "small") -> TaskSetup:
@@ -88,8 +140,8 @@ def fit(setup: TaskSetup, *, epochs: int | None = None, batch_size: int | None =
         device=None, seed: int = 0, checkpoint=None, resume: bool = False, progress: bool = False,
         threads: int | None = None, train_sampler=None, wrap_model=None, optimizer: str = "adam",
         **train_kwargs) -> dict:
-    """Train ``setup.model`` (Adam or another optimizer by name; early stopping on ``setup.monitor``); return a
-    summary: per-epoch curves, the test scores, the baselines', the device and the time.
+    """Train ``setup.model`` (Adam, or ``"sgd"`` with momentum 0.9 or ``"rmsprop"``; early stopping on
+    ``setup.monitor``); return a summary: per-epoch curves, the test scores, the baselines', the device, the time.
 
     ``train_sampler``/``wrap_model``: hooks for distributed training (see the module docstring); further keyword
     arguments go to :func:`gru_teach.training.train` (e.g. ``scheduler``, ``record_every``).
@@ -101,10 +153,7 @@ def fit(setup: TaskSetup, *, epochs: int | None = None, batch_size: int | None =
     model = setup.model.to(device)
     if wrap_model is not None:
         model = wrap_model(model)
-    optimizers = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
-    if optimizer not in optimizers:
-        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {sorted(optimizers)}")
-    opt = optimizers[optimizer](model.parameters(), lr=lr)
+    opt = make_optimizer(optimizer, model.parameters(), lr)
     loader = make_loader(setup.train, batch_size, seed=seed, device=device, collate_fn=setup.collate_fn,
                          sampler=train_sampler)
     val = make_loader(setup.val, max(batch_size, 256), shuffle=False, device=device, collate_fn=setup.collate_fn)
