@@ -154,6 +154,29 @@ MISTAKES = {
                     "    per = -(-len(indices) // world_size)\n"
                     "    return list(indices)[rank * per:(rank + 1) * per]\n",
                     "contiguous block"),
+    "check_windows": ("each target starts with the last input value (leakage)",
+                      "def {answer}(series, window, horizon):\n"
+                      "    ts = range(window, len(series) - horizon + 1)\n"
+                      "    x = np.stack([series[t - window:t] for t in ts])[:, :, None]\n"
+                      "    y = np.stack([series[t - 1:t - 1 + horizon] for t in ts])\n"
+                      "    return x, y\n",
+                      "the target overlaps the inputs (leakage)"),
+    "check_train_only_scaling": ("scaler fitted on training and test values",
+                                 "def {answer}(train, test):\n"
+                                 "    both = np.concatenate([train, test])\n"
+                                 "    lo, hi = both.min(), both.max()\n"
+                                 "    return (train - lo) / (hi - lo), (test - lo) / (hi - lo)\n",
+                                 "fitted on training AND test values"),
+    "check_pad_and_sort": ("labels not reordered with their sequences",
+                           "def {answer}(batch):\n"
+                           "    import torch\n"
+                           "    labels = torch.tensor([label for _, label in batch])\n"
+                           "    batch = sorted(batch, key=lambda pair: len(pair[0]), reverse=True)\n"
+                           "    lengths = torch.tensor([len(ids) for ids, _ in batch])\n"
+                           "    padded = torch.nn.utils.rnn.pad_sequence([ids for ids, _ in batch],\n"
+                           "                                             batch_first=True)\n"
+                           "    return (padded, lengths), labels\n",
+                           "the labels are not reordered with their sequences"),
 }
 ENDLESS = "def {answer}(*args, **kwargs):\n    while True:   # never returns\n        pass\n"
 

@@ -19,6 +19,7 @@ POINTS: dict[str, float] = {
     "ch2-hand-step": 1, "ch2-step": 3, "ch2-count": 1, "ch2-chung": 2,
     "ch3-update-gate": 2, "ch3-gradcheck": 2, "ch3-stacked": 3, "ch3-step-backward": 4,
     "ch4-params": 2, "ch4-budget": 2, "ch4-lstm-step": 3, "ch4-couple": 2,
+    "ch5-windows": 2, "ch5-scaler": 2, "ch5-collate": 3,
     "ch5b-host-sync": 3, "ch5b-flops": 1, "ch5b-shard": 2,
 }
 DEFAULT_POINTS = 1
