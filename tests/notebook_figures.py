@@ -13,6 +13,9 @@ code (comments and strings aside) calls
 and its outputs reach the page (no `remove-output` or `remove-cell` tag). tests/test_site.py checks the rule
 against the executed notebooks in both directions, so a figure drawn some other way is reported, with the
 fix: end that cell with plt.show().
+
+A cell tagged `optional-figure` draws only when an optional results file is there (a GPU run, say) and prints
+what is missing otherwise: it is not counted, and may or may not show a figure.
 """
 import io
 import json
@@ -23,6 +26,7 @@ import tokenize
 PYPLOT = {"show", "subplots", "figure", "subplot", "subplot_mosaic", "imshow", "plot", "scatter", "bar", "hist"}
 HELPERS = ("plot_", "draw_")
 HIDDEN = {"remove-output", "remove-cell"}
+OPTIONAL = "optional-figure"
 
 
 def code_names(source):
@@ -44,7 +48,7 @@ def code_names(source):
 
 def draws_figure(cell):
     """Whether a notebook cell (a dict as in the .ipynb file) is figure-producing by the rule above."""
-    if cell.get("cell_type") != "code" or HIDDEN & set(cell.get("metadata", {}).get("tags", [])):
+    if cell.get("cell_type") != "code" or (HIDDEN | {OPTIONAL}) & set(cell.get("metadata", {}).get("tags", [])):
         return False
     source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
     return any((owner == "plt" and name in PYPLOT) or name.startswith(HELPERS) or name.endswith("explorer")
@@ -59,6 +63,11 @@ def shows_figure(cell):
         if any(k.startswith("image/") for k in data) or "<img" in ("".join(html) if isinstance(html, list) else html):
             return True
     return False
+
+
+def optional_figure(cell):
+    """Whether a cell is tagged `optional-figure` (see the module docstring)."""
+    return OPTIONAL in cell.get("metadata", {}).get("tags", [])
 
 
 def code_cells(path):

@@ -215,7 +215,7 @@ def label(experiment: str):
     return str
 
 
-def report(experiment: str, live: list[dict], committed: list[dict] | None = None):
+def plot_verdicts(experiment: str, live: list[dict], committed: list[dict] | None = None):
     """Plot the live seeds beside the committed run's, print both verdicts; return them (live, committed)."""
     from .figures import plot_seeds
     name = label(experiment)
