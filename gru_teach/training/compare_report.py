@@ -54,7 +54,8 @@ def results_table(result, fmt: str = "html"):
         body.append([f"{task['name']}, {SHORT_LABELS[task['metric']]}", base] + cells)
     seeds = len(result.get("seeds", [])) or "several"
     table = render_table(head, body, caption=f"mean ± standard deviation over {seeds} seeds", fmt=fmt)
-    return HTMLTable(f'<div style="font-size:0.8em;overflow-x:auto">{table}</div>') if fmt == "html" else table
+    # class scroll-x (_static/scroll-x.css): on a narrow screen the table scrolls inside the text column
+    return HTMLTable(f'<div class="scroll-x" style="font-size:0.78em">{table}</div>') if fmt == "html" else table
 
 
 def _curves(result, task: str, model: str) -> np.ndarray:
