@@ -30,10 +30,17 @@ def test_chronological_split_scaler_and_leaky_protocols():
     assert honest.scaler.inverse(honest.y_test).max() > honest.scaler.max  # test values beyond it stay
     leak = forecasting.forecast_data("scaler_on_all")
     assert leak.scaler.max == values.max() and np.array_equal(leak.years_test, honest.years_test)
-    recipe = forecasting.forecast_data("seed004", seed=0)
+    recipe = forecasting.forecast_data("recipe", seed=0)
     assert max(p.max() for p in (recipe.years_train, recipe.years_val, recipe.years_test)) + 4 <= 1969
     # shuffled: test years interleave with training years
     assert recipe.years_test.min() < recipe.years_train.max()
+    # the recipe's split alone: the same parts, the scaler fitted on the training windows' values only
+    shuffled = forecasting.forecast_data("shuffled", seed=0)
+    assert np.array_equal(shuffled.years_test, recipe.years_test)
+    seen = shuffled.scaler.inverse(np.concatenate([shuffled.x_train.ravel(), shuffled.y_train.ravel()]))
+    assert np.isclose(seen.max(), shuffled.scaler.max) and np.isclose(seen.min(), shuffled.scaler.min)
+    np.testing.assert_allclose(forecasting.rescale(honest.x_test, honest, recipe),
+                               recipe.scaler.transform(honest.scaler.inverse(honest.x_test)))
     with pytest.raises(ValueError, match="protocol must be one of"):
         forecasting.forecast_data("random")
 
@@ -44,6 +51,10 @@ def test_baselines_persistence_and_linear_ar():
     ar_key = next(k for k in base if k.startswith("linear AR"))
     assert base["persistence"][0] < base["persistence"][-1]          # persistence degrades with the horizon
     assert np.all(base[ar_key] < base["persistence"])
+    # the control: the same AR model on another protocol's test windows (here the same windows: equal scores)
+    np.testing.assert_allclose(forecasting.baselines(data, data)["linear AR, future"], base[ar_key])
+    recipe = forecasting.baselines(forecasting.forecast_data("recipe"), data)
+    assert not np.allclose(recipe["linear AR, future"], next(v for k, v in recipe.items() if k.startswith("linear AR(")))
     # AR fitted on an exactly autoregressive series recovers it
     s = np.zeros(60)
     s[:2] = 1.0, 0.5
@@ -201,16 +212,26 @@ def test_charlm_trains_and_samples():
 
 # ----------------------------------------------------------------------------------------------- advice
 def _records(scores):
-    return [{"variant": v, "score": s} for v, ss in scores.items() for s in ss]
+    return [{"variant": v, "seed": i, "score": s} for v, ss in scores.items() for i, s in enumerate(ss)]
 
 
 def test_verdict_rule():
     v = advice.verdict(_records({"a": [0.9, 0.95, 0.92], "b": [0.8, 0.85, 0.7], "c": [0.91, 0.5, 0.6]}),
                        higher_is_better=True)
     assert v.best == "a" and v.clearly_worse == ["b"] and v.within_spread == ["c"]
-    assert v.text == "a is best; every seed of it beats every seed of b; c within the seed spread of it"
+    assert v.text == ("a is best; every seed of it beats every seed of b; "
+                      "c within the seed spread of it (seed by seed: ahead on 2, behind on 1)")
+    assert v.paired == {"b": (3, 0, 0), "c": (2, 0, 1)} and v.identical == []
     v = advice.verdict(_records({"x": [3.0, 2.0], "y": [1.0, 1.5]}), higher_is_better=False)
     assert v.best == "y" and v.clearly_worse == ["x"]
+    # paired by seed: the seeds' spread hides an advantage that every seed shows
+    v = advice.verdict(_records({"p": [0.6, 0.8, 0.7], "q": [0.59, 0.79, 0.69]}), higher_is_better=True)
+    assert v.within_spread == ["q"] and v.paired["q"] == (3, 0, 0)
+    # two variants that were one run (e.g. clipping that never engaged) are called that
+    v = advice.verdict(_records({"clip": [0.5, 0.6], "none": [0.5, 0.6], "other": [0.5, 0.55]}),
+                       higher_is_better=True)
+    assert v.identical == ["none"] and "none gave the same score on every seed" in v.text
+    assert "other within the seed spread of it (seed by seed: ahead on 1, level on 1, behind on 0)" in v.text
     with pytest.raises(ValueError, match="at least two"):
         advice.verdict(_records({"x": [1.0]}), higher_is_better=True)
 

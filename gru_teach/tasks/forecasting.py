@@ -12,10 +12,12 @@ The honest protocol, and the leaks it avoids:
   and applied unchanged to validation and test.
 
 :data:`PROTOCOLS`: ``"chronological"`` (the honest one); ``"scaler_on_all"`` (the same split, but the scaler sees
-every year, test years included: the first leak of a popular recipe); ``"seed004"`` (the recipe's whole
+every year, test years included: the first leak of a popular recipe); ``"recipe"`` (the popular recipe's whole
 protocol: it has the data up to ``val_until``, fits the scaler on all of it and splits the windows at random with
-``train_test_split``, shuffled, into parts of 70/15/15 %). The recipe's own test score can then be compared with
-what its model scores on the years after ``val_until``, which it never saw — the chronological test windows.
+``train_test_split``, shuffled, into parts of 70/15/15 %); ``"shuffled"`` (the recipe's random split alone: the
+same windows in the same parts, but the scaler fitted on the training windows' values only). A shuffled protocol's
+own test score can then be compared with what its model scores on the years after ``val_until``, which it never
+saw — the chronological test windows (:func:`rescale` moves them onto another protocol's scale).
 Scores are RMSEs in sunspot numbers (after undoing the scaling), so protocols with different scalers compare.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PROTOCOLS = ("chronological", "scaler_on_all", "seed004")
+PROTOCOLS = ("chronological", "scaler_on_all", "recipe", "shuffled")
 
 
 def sunspots() -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +110,9 @@ def forecast_data(protocol: str = "chronological", *, window: int = 20, horizon:
     """The sunspot windows under ``protocol`` (see the module docstring).
 
     Chronological parts by the years of the targets: training ≤ ``train_until`` < validation ≤ ``val_until`` <
-    test. ``"seed004"`` splits the windows whose targets end by ``val_until`` at random (``seed``) 70/15/15.
+    test. ``"recipe"`` and ``"shuffled"`` split the windows whose targets end by ``val_until`` at random
+    (``seed``) 70/15/15; the recipe fits the scaler on every value up to ``val_until``, ``"shuffled"`` on the
+    values of its training windows.
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {PROTOCOLS}; got {protocol!r}")
@@ -117,12 +121,14 @@ def forecast_data(protocol: str = "chronological", *, window: int = 20, horizon:
     years, values = sunspots()
     x, y, t = make_windows(values, window, horizon)
     first, last = years[t], years[t + horizon - 1]
-    if protocol == "seed004":
+    if protocol in ("recipe", "shuffled"):
         pool = np.flatnonzero(last <= val_until)
         order = pool[np.random.default_rng(seed).permutation(len(pool))]
         cut = np.round(np.array([0.7, 0.85]) * len(pool)).astype(int)
         idx = {"train": order[:cut[0]], "val": order[cut[0]:cut[1]], "test": order[cut[1]:]}
-        scaler = MinMaxScaler().fit(values[years <= val_until])
+        seen = values[years <= val_until] if protocol == "recipe" else np.concatenate(
+            [x[idx["train"]].ravel(), y[idx["train"]].ravel()])
+        scaler = MinMaxScaler().fit(seen)
     else:
         idx = {"train": np.flatnonzero(last <= train_until),
                "val": np.flatnonzero((first > train_until) & (last <= val_until)),
@@ -131,6 +137,11 @@ def forecast_data(protocol: str = "chronological", *, window: int = 20, horizon:
     return ForecastData(protocol, *(a for p in ("train", "val", "test") for a in
                                     (scaler.transform(x[idx[p]]), scaler.transform(y[idx[p]]))),
                         *(first[idx[p]] for p in ("train", "val", "test")), scaler, window, horizon)
+
+
+def rescale(values, source: ForecastData, target: ForecastData) -> np.ndarray:
+    """Scaled ``values`` of protocol ``source`` on the scale of ``target`` (undo one scaler, apply the other)."""
+    return target.scaler.transform(source.scaler.inverse(values))
 
 
 def years_ok(train_until: int, val_until: int) -> bool:
@@ -181,10 +192,19 @@ class LinearAR:
         return cls.fit(data.x_train, data.y_train, min(scores, key=scores.get))
 
 
-def baselines(data: ForecastData) -> dict[str, np.ndarray]:
-    """Test RMSE per horizon (sunspot numbers) of persistence and of the linear AR chosen on validation."""
+def baselines(data: ForecastData, future: ForecastData | None = None) -> dict[str, np.ndarray]:
+    """Test RMSE per horizon (sunspot numbers) of persistence and of the linear AR chosen on validation.
+
+    With ``future`` (another protocol's data, usually the chronological one), also ``"linear AR, future"``: the
+    same fitted AR model scored on ``future``'s test windows — the control that says how much of a protocol's
+    gap between its own test score and the future is the later years being harder, for a model that has too
+    few parameters to memorise its training windows."""
     inv = data.scaler.inverse
     target = inv(data.y_test)
     ar = LinearAR.select(data)
-    return {"persistence": rmse_per_horizon(np.broadcast_to(inv(persistence(data.x_test)), target.shape), target),
-            f"linear AR({ar.order})": rmse_per_horizon(inv(ar.predict(data.x_test)), target)}
+    out = {"persistence": rmse_per_horizon(np.broadcast_to(inv(persistence(data.x_test)), target.shape), target),
+           f"linear AR({ar.order})": rmse_per_horizon(inv(ar.predict(data.x_test)), target)}
+    if future is not None:
+        out["linear AR, future"] = rmse_per_horizon(inv(ar.predict(rescale(future.x_test, future, data))),
+                                                    future.scaler.inverse(future.y_test))
+    return out

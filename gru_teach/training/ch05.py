@@ -1,11 +1,12 @@
 """Chapter 5's committed run: ``python -m gru_teach.training.ch05`` (on a CPU: ``nice -n 10`` and some patience).
 
 Writes three results files into ``gru_teach/data/`` (each with its provenance: command, date, versions, machine,
-device, wall time):
+device, wall time; ``--only forecast|tasks|advice`` writes one):
 
-* ``ch05_tasks.json``: the three real tasks at full size — the forecaster under every protocol (5 seeds), the
-  word → language classifier (packed vs the padded read-out, 3 seeds), the two translated Keras models, and the
-  character language model with samples;
+* ``ch05_forecast.json``: the sunspot forecaster under every setup of
+  :data:`gru_teach.training.real_tasks.FORECAST_SETUPS` (5 seeds), with the baselines under each protocol;
+* ``ch05_tasks.json``: the other real tasks at full size — the word → language classifier (packed vs the padded
+  read-out, 3 seeds), the two translated Keras models, and the character language model with samples;
 * ``ch05_advice.json``: the learning-rate grid per optimizer and the five training-advice experiments at full
   size (:data:`gru_teach.training.advice.SIZES` ``["full"]``), with their verdicts.
 
@@ -34,9 +35,13 @@ def _strip(run: dict, keep=()) -> dict:
     return out
 
 
-def tasks_results(quick: bool, log) -> dict:
+def forecast_results(quick: bool, log) -> dict:
     seeds = (0,) if quick else (0, 1, 2, 3, 4)
-    results = {"forecast": real_tasks.forecast_protocols(seeds=seeds, log=log, **({"epochs": 5} if quick else {}))}
+    return {"forecast": real_tasks.forecast_protocols(seeds=seeds, log=log, **({"epochs": 5} if quick else {}))}
+
+
+def tasks_results(quick: bool, log) -> dict:
+    results = {}
     data = language.language_data(per_language=300 if quick else 2000)
     runs = []
     for packed in (True, False):
@@ -81,7 +86,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m gru_teach.training.ch05",
                                      description="Chapter 5's full-size runs; writes gru_teach/data/ch05_*.json.")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test, writes to --out-dir")
-    parser.add_argument("--only", choices=["tasks", "advice"], default=None)
+    parser.add_argument("--only", choices=["forecast", "tasks", "advice"], default=None)
     parser.add_argument("--out-dir", default=None, help="folder for the JSON files (default: gru_teach/data)")
     args = parser.parse_args(argv)
     device = pick_device("cpu")     # the runs are sized for a CPU; the device is named in the provenance
@@ -91,7 +96,7 @@ def main(argv=None):
     def log(message):
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-    for name, fn in (("tasks", tasks_results), ("advice", advice_results)):
+    for name, fn in (("forecast", forecast_results), ("tasks", tasks_results), ("advice", advice_results)):
         if args.only not in (None, name):
             continue
         t0 = time.time()

@@ -44,5 +44,5 @@ def forecast_run(data: forecasting.ForecastData, *, seed: int = 0, hidden: int =
 
 def future_rmse(model: nn.Module, data: forecasting.ForecastData, future: forecasting.ForecastData) -> np.ndarray:
     """RMSE per horizon of a model trained on ``data`` (with its scaler) on the test windows of ``future``."""
-    x = data.scaler.transform(future.scaler.inverse(future.x_test))
+    x = forecasting.rescale(future.x_test, future, data)
     return forecasting.rmse_per_horizon(data.scaler.inverse(predict(model, x)), future.scaler.inverse(future.y_test))
