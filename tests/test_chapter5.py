@@ -227,10 +227,12 @@ def test_verdict_rule():
     # paired by seed: the seeds' spread hides an advantage that every seed shows
     v = advice.verdict(_records({"p": [0.6, 0.8, 0.7], "q": [0.59, 0.79, 0.69]}), higher_is_better=True)
     assert v.within_spread == ["q"] and v.paired["q"] == (3, 0, 0)
+    v = advice.verdict(_records({"clip": [0.5, 0.6], "none": [0.5, 0.6]}), higher_is_better=True)
+    assert v.text == "clip, none gave the same score on every seed"
     # two variants that were one run (e.g. clipping that never engaged) are called that
     v = advice.verdict(_records({"clip": [0.5, 0.6], "none": [0.5, 0.6], "other": [0.5, 0.55]}),
                        higher_is_better=True)
-    assert v.identical == ["none"] and "none gave the same score on every seed" in v.text
+    assert v.identical == ["none"] and "none gave the same score as it on every seed" in v.text
     assert "other within the seed spread of it (seed by seed: ahead on 1, level on 1, behind on 0)" in v.text
     with pytest.raises(ValueError, match="at least two"):
         advice.verdict(_records({"x": [1.0]}), higher_is_better=True)

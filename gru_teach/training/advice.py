@@ -15,6 +15,10 @@ score is the best validation value over the epochs (the model that early stoppin
 :func:`verdict` turns the per-seed scores into a sentence with a rule stated in advance: a variant is *clearly*
 better than another only when its worst seed beats the other's best seed; otherwise the two are within the
 seed-to-seed spread. With three seeds that is a strict rule: "within the spread" means "not shown", not "equal".
+Because every variant runs with the same seeds (the same initial weights and batch order), the verdict also
+counts, seed by seed, where the best variant was ahead, level or behind (a paired comparison: it sees a
+consistent small advantage that the seed-to-seed spread hides), and it says so when two variants gave exactly
+the same score on every seed (for example clipping that never engaged: the two were one run).
 """
 from __future__ import annotations
 
@@ -174,34 +178,52 @@ def best_learning_rates(records: list[dict]) -> dict:
 @dataclass
 class Verdict:
     """The outcome of an experiment: the best variant (by mean score), the variants it clearly beats, those within
-    the seed spread of it, and a one-line sentence."""
+    the seed spread of it, those that gave the very same score on every seed (``identical``, a subset of
+    ``within_spread``), the paired count per other variant ``(seeds where best is ahead, level, behind)``, and a
+    one-line sentence."""
 
     best: str
     clearly_worse: list
     within_spread: list
     means: dict
     text: str
+    identical: list
+    paired: dict
 
 
 def verdict(records: list[dict], *, higher_is_better: bool, label=str) -> Verdict:
-    """Apply the rule of the module docstring to ``records`` (``variant``, ``score`` per seed)."""
+    """Apply the rule of the module docstring to ``records`` (``variant``, ``seed``, ``score``)."""
     scores = {}
     for r in records:
-        scores.setdefault(r["variant"], []).append(r["score"])
+        scores.setdefault(r["variant"], {})[r["seed"]] = r["score"]
     if len(scores) < 2 or min(len(v) for v in scores.values()) < 2:
         raise ValueError("a verdict needs at least two variants with at least two seeds each")
     sign = 1 if higher_is_better else -1
-    means = {v: float(np.mean(s)) for v, s in scores.items()}
+    means = {v: float(np.mean(list(s.values()))) for v, s in scores.items()}
     best = max(means, key=lambda v: sign * means[v])
-    worst_of_best = min(sign * x for x in scores[best])
-    clearly = [v for v in scores if v != best and max(sign * x for x in scores[v]) < worst_of_best]
-    within = [v for v in scores if v != best and v not in clearly]
+    worst_of_best = min(sign * x for x in scores[best].values())
+    others = [v for v in scores if v != best]
+    clearly = [v for v in others if max(sign * x for x in scores[v].values()) < worst_of_best]
+    within = [v for v in others if v not in clearly]
+    paired = {}
+    for v in others:
+        diffs = [sign * (scores[best][k] - scores[v][k]) for k in scores[best] if k in scores[v]]
+        paired[v] = (sum(d > 0 for d in diffs), sum(d == 0 for d in diffs), sum(d < 0 for d in diffs))
+    identical = [v for v in within if paired[v][1] == len(scores[best]) == len(scores[v])]
+    if len(identical) == len(others):       # nothing to choose: the variants were one run
+        return Verdict(best, clearly, within, means, f"{', '.join(label(v) for v in scores)} gave the same score on "
+                       "every seed", identical, paired)
     text = f"{label(best)} is best"
     if clearly:
         text += f"; every seed of it beats every seed of {', '.join(label(v) for v in clearly)}"
-    if within:
-        text += f"; {', '.join(label(v) for v in within)} within the seed spread of it"
-    return Verdict(best, clearly, within, means, text)
+    for v in within:
+        ahead, level, behind = paired[v]
+        if v in identical:
+            text += f"; {label(v)} gave the same score as it on every seed"
+        else:
+            text += (f"; {label(v)} within the seed spread of it (seed by seed: ahead on {ahead}"
+                     + (f", level on {level}" if level else "") + f", behind on {behind})")
+    return Verdict(best, clearly, within, means, text, identical, paired)
 
 
 def label(experiment: str):
