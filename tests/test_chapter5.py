@@ -74,6 +74,18 @@ def test_forecast_setup_run_reports_and_future_scores():
         real_tasks.forecast_setup_run("magic")
 
 
+def test_the_committed_forecast_command_writes_its_file_with_provenance(tmp_path):
+    from gru_teach.training import ch05
+    ch05.main(["--quick", "--only", "forecast", "--out-dir", str(tmp_path)])
+    import json
+    result = json.loads((tmp_path / "ch05_forecast.json").read_text())
+    assert result["provenance"]["command"] == "python -m gru_teach.training.ch05 --quick --only forecast"
+    runs = real_tasks.summarise_forecast(result["forecast"])
+    assert list(runs) == list(real_tasks.FORECAST_SETUPS)
+    assert all("linear AR, future" in r["baselines"] for r in runs.values())
+    assert not (tmp_path / "ch05_tasks.json").exists()
+
+
 # ----------------------------------------------------------------------------------------------- text data
 @pytest.fixture(scope="module")
 def words():
