@@ -40,7 +40,7 @@ METRIC = {e: ("validation RMSE (sunspot numbers)" if not HIGHER_IS_BETTER[e] els
           for e in EXPERIMENTS}
 
 #: the learning-rate grids searched by the committed run, per optimizer
-LR_GRID = {"adam": (0.003, 0.01, 0.03, 0.1), "sgd": (0.1, 0.3, 1.0, 3.0), "rmsprop": (0.001, 0.003, 0.01, 0.03)}
+LR_GRID = {"adam": (0.003, 0.01, 0.03, 0.1, 0.3), "sgd": (0.1, 0.3, 1.0, 3.0), "rmsprop": (0.001, 0.003, 0.01, 0.03)}
 #: the grid's seeds differ from the experiments' seeds, so that the chosen rate is not scored on the runs that chose it
 GRID_SEEDS = (10, 11)
 #: learning rates used before the committed run has chosen them
