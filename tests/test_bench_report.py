@@ -31,6 +31,18 @@ def test_reference_info_knows_both_schemas(schema2):
     assert report.GPU_COMMAND in report.missing_note({}, "sweeps", "sweeps")
 
 
+def test_reference_command_names_todays_module_and_parts_are_described_in_words():
+    ref = load_results("ch05_gpu_benchmark.json")
+    assert report.reference_command(ref).startswith("python -m gru_teach.bench.gpu")
+    old = {"provenance": {"command": "python -m gru_teach.gpu_bench --out x.json"}}
+    assert report.reference_command(old) == "python -m gru_teach.bench.gpu --out x.json"
+    assert "does not have it yet" in report.part_status(ref, "sweeps")
+    assert report.part_status({"sweeps": [{"tokens_per_s": 1}]}, "sweeps") == "the committed reference has it"
+    assert "failed" in report.part_status({"ceiling": {"error": "out of memory"}}, "ceiling")
+    for text in (report.part_status({}, "x"), report.part_status({"x": {"error": "e"}}, "x")):
+        assert "`" not in text and "schema" not in text
+
+
 def test_present_parts_print_and_failed_parts_say_so(schema2):
     """The branches the chapter takes once a GPU run has written every part (exercised here with CPU data)."""
     table = report.op_count_table({k: v for k, v in schema2["profile"].items() if isinstance(v, dict)})

@@ -137,6 +137,31 @@ def test_word_classifier_packed_reads_the_last_real_state(words):
     assert text.WordClassifier(len(words.vocab), 1, embed=None, hidden=3, layers=1)(ids, lengths).shape == (5,)
 
 
+def test_last_column_gaps_when_the_padded_read_out_is_wrong():
+    torch.manual_seed(0)
+    gru = nn.GRU(3, 4, batch_first=True, num_layers=2)
+    lengths = torch.tensor([6, 4, 6, 2])                      # any order; two without padding
+    x = torch.randn(4, 6, 3)
+    x[torch.arange(6)[None, :] >= lengths[:, None]] = 0       # padding vectors after each sequence
+    gaps = text.last_column_gaps(gru, x, lengths)
+    full = lengths == 6
+    assert gaps["right"][full].max() < 1e-6 and gaps["left"][full].max() < 1e-6   # no padding: correct
+    assert gaps["right"][~full].min() > 1e-3                                      # right padding: wrong
+    # left padding reads each word last; it is exact when a padding step leaves the zero state at zero
+    one = nn.GRU(3, 4, batch_first=True)
+    assert text.last_column_gaps(one, x, lengths)["left"][~full].min() > 1e-4     # biases move the state
+    with torch.no_grad():
+        one.bias_ih_l0.zero_()
+        one.bias_hh_l0.zero_()
+    exact = text.last_column_gaps(one, x, lengths)
+    assert exact["left"].max() < 1e-6 and exact["right"][~full].min() > 1e-3
+    # the gap is measured against packing's final state, which returns in the batch's own order
+    _, h = one(nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
+    torch.testing.assert_close(h[0, 1], one(x[1:2, :4])[1][0, 0])
+    with pytest.raises(ValueError, match="batch-first"):
+        text.last_column_gaps(nn.GRU(3, 4), x, lengths)
+
+
 def test_batchnorm_on_packed_data_uses_real_tokens_only(words):
     torch.manual_seed(0)
     model = text.WordClassifier(len(words.vocab), 6, embed=4, hidden=5, layers=1, norm="batch")
@@ -161,6 +186,12 @@ def test_keras_gru_loop_equals_nn_gru_and_masks_are_fixed_over_time():
     out = layer.loop(x, lengths, recurrent_masks=masks)
     out.sum().backward()
     assert layer.gru.weight_hh_l0.grad[:, 0].abs().max() == 0
+    # enforce_sorted=False: a batch in any order comes back in its own order (outputs and final states)
+    mixed = torch.tensor([2, 0, 3, 1])
+    with torch.no_grad():
+        torch.testing.assert_close(layer(x[mixed], lengths[mixed]), layer.loop(x, lengths)[mixed],
+                                   atol=1e-6, rtol=1e-5)
+        torch.testing.assert_close(last(x[mixed], lengths[mixed]), last(x, lengths)[mixed])
     drop = text.KerasGRU(3, 4, dropout=0.5, recurrent_dropout=0.5).train()
     assert drop(x, lengths).shape == (4, 4)
     with pytest.raises(ValueError, match="recurrent_dropout"):

@@ -67,6 +67,14 @@ def test_precision_modes_set_and_restore_the_flags():
     assert gpu_bench.precisions_for(torch.device("cpu")) == ("float32", "bf16 autocast")
 
 
+def test_number_formats_in_one_convention():
+    rows = {r["name"]: r for r in timing.number_formats()}
+    assert [(r["bits"], r["bytes"], r["exponent_bits"], r["fraction_bits"]) for r in rows.values()] == [
+        (32, 4, 8, 23), (19, 4, 8, 10), (16, 2, 8, 7)]
+    for r in rows.values():
+        assert r["bits"] == 1 + r["exponent_bits"] + r["fraction_bits"]
+
+
 def test_throughput_is_positive_and_gradients_are_cleared():
     model = torch.nn.GRU(3, 4, batch_first=True)
     tps = timing.tokens_per_second(model, torch.randn(2, 5, 3), min_run_time=0.01)

@@ -23,6 +23,29 @@ def reference_info(data: dict) -> dict:
             "float32_label": "float32 (cuDNN may use TF32, PyTorch's default)" if schema == 1 else "float32 (IEEE)"}
 
 
+#: modules that moved when gru_teach was regrouped (old dotted path -> today's), for recorded commands
+MOVED_MODULES = {"gru_teach.gpu_bench": "gru_teach.bench.gpu"}
+
+
+def reference_command(data: dict) -> str:
+    """The command that wrote the reference, with today's module path (a file written before the package was
+    regrouped records the old one)."""
+    command = data["provenance"].get("command", GPU_COMMAND)
+    for old, new in MOVED_MODULES.items():
+        command = command.replace(old, new)
+    return command
+
+
+def part_status(data: dict, part: str) -> str:
+    """A clause for the text: whether the committed reference has ``part``, lacks it, or recorded an error."""
+    value = data.get(part)
+    if isinstance(value, dict) and "error" in value:
+        return "the GPU run that wrote the committed reference failed to measure it (the error is printed above)"
+    if value:
+        return "the committed reference has it"
+    return "the committed reference does not have it yet (it needs a run on a GPU machine)"
+
+
 def missing_note(data: dict, part: str, what: str) -> str | None:
     """None if ``data`` has ``part``; else a sentence saying that a GPU run is needed, with the command (or, if
     the run recorded an error for the part, the error)."""
@@ -113,7 +136,7 @@ def _bars(ax, rows, title):
     ax.set_xticks(range(len(labels)), [f"{m}\n{p}" for m, p in labels], rotation=35, ha="right", fontsize=8)
     ax.set_yscale("log")
     ax.set_title(f"{title}\nB={B}, T={T}, D=H={H}", fontsize=9)
-    ax.set_ylabel("tokens / s (training step)")
+    ax.set_ylabel("tokens / s (training step, log scale)")
 
 
 def plot_throughput(live_rows, reference_rows, live_label: str, reference_label: str):
@@ -157,7 +180,7 @@ def plot_sweeps(live_rows, reference_rows=None, live_label="this device", refere
         ax.set(xscale="log", yscale="log", xlabel=SWEEP_LABELS[sweep])
         ax.set_xticks(values, [f"{v:g}" for v in values])      # the measured sizes, not log-scale decades
         ax.xaxis.set_minor_formatter(NullFormatter())
-    axes[0].set_ylabel("tokens / s")
+    axes[0].set_ylabel("tokens / s (log scale)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.08 + 0.05 * (len(labels) > 3), 1, 1))
@@ -206,7 +229,7 @@ def plot_deepbench(rows):
         ms = {(r["hidden"], r["batch"], r["time"]): r["ms"] for r in ok if r["precision"] == p}
         ax.bar(x + (i + 1) * width, [ms.get(s, np.nan) for s in shapes], width, color=f"C{i}", label=p)
     ax.set_xticks(x + width * len(precisions) / 2, [f"H={h}\nN={n}\nT={t}" for h, n, t in shapes], fontsize=7)
-    ax.set(yscale="log", ylabel="forward + backward, ms")
+    ax.set(yscale="log", ylabel="forward + backward, ms (log scale)")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

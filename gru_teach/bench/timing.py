@@ -13,8 +13,8 @@ the fastest block, because on a shared machine other work only ever adds time.
 Precision modes (:data:`PRECISIONS`):
 
 - ``"float32"``: IEEE float32 everywhere (TF32 switched off for matrix products and for cuDNN);
-- ``"tf32"``: float32 tensors, but matrix products on NVIDIA tensor cores in TF32 (10-bit mantissa; Ampere and
-  newer). PyTorch's defaults allow TF32 in cuDNN (so in ``nn.GRU``) but not in other matrix products;
+- ``"tf32"``: float32 tensors, but matrix products on NVIDIA tensor cores in TF32 (10 stored fraction bits;
+  Ampere and newer). PyTorch's defaults allow TF32 in cuDNN (so in ``nn.GRU``) but not in other matrix products;
 - ``"bf16 autocast"``: ``torch.autocast(dtype=torch.bfloat16)``: products in bfloat16, accumulation and the
   weights in float32.
 """
@@ -54,6 +54,26 @@ def precision(mode: str, device_type: str):
             yield
     finally:
         _set_flags(*before)
+
+
+def number_formats() -> list[dict]:
+    """The three number formats of :data:`PRECISIONS`, in one convention: ``bits`` per number (``bytes`` in
+    memory), of them ``exponent_bits`` and ``fraction_bits`` (the *stored* fraction; the significand has one more,
+    implicit, leading bit). float32 and bfloat16 are read from ``torch.finfo`` (fraction bits = −log2(eps));
+    TF32 is not a storage type: tensor cores round float32 inputs to float32's exponent and float16's 10 fraction
+    bits (19 bits), while the tensors stay float32 in memory (4 bytes)."""
+    import math
+
+    def fmt(name, dtype):
+        info = torch.finfo(dtype)
+        fraction = round(-math.log2(info.eps))
+        return {"name": name, "bits": info.bits, "bytes": info.bits // 8, "exponent_bits": info.bits - 1 - fraction,
+                "fraction_bits": fraction}
+
+    f32, f16 = fmt("float32", torch.float32), fmt("float16", torch.float16)
+    tf32 = {"name": "TF32 (in the product)", "bits": 1 + f32["exponent_bits"] + f16["fraction_bits"], "bytes": 4,
+            "exponent_bits": f32["exponent_bits"], "fraction_bits": f16["fraction_bits"]}
+    return [f32, tf32, fmt("bfloat16", torch.bfloat16)]
 
 
 def outputs(result):

@@ -62,6 +62,33 @@ class WordClassifier(nn.Module):
         return logits.squeeze(-1) if self.n_classes == 1 else logits
 
 
+@torch.no_grad()
+def last_column_gaps(gru: nn.GRU, x, lengths) -> dict:
+    """How far the last column ``states[:, -1]`` of a padded batch is from each sequence's true final state.
+
+    ``x`` (batch, time, features) is padded on the right (each sequence's ``lengths[i]`` real steps first, padding
+    vectors after them); ``gru`` is batch-first. The true final state is the one packing returns (the top layer's
+    state after the last real step). Returns ``{"right": ..., "left": ...}``, each (batch,): the largest
+    |difference| between that state and the last column of ``gru`` run over the batch as given (right padding)
+    and with each sequence's padding moved in front of it (left padding). A sequence without padding has gap 0
+    either way. With right padding the last column has also read the padding *after* the word; with left padding
+    it is the state after the word's last real step, but the word started from wherever the padding read before
+    it had moved the state (0 only if reading a padding vector leaves the zero state at zero).
+    """
+    if not gru.batch_first:
+        raise ValueError("last_column_gaps expects a batch-first nn.GRU")
+    T = x.shape[1]
+    lengths = torch.as_tensor(lengths)
+    if int(lengths.max()) > T or int(lengths.min()) < 1:
+        raise ValueError(f"lengths must lie in 1..{T}; got {lengths.tolist()}")
+    _, h = gru(pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False))
+    true = h[-1]
+    right = gru(x)[0][:, -1]
+    left_x = torch.stack([torch.roll(xi, T - int(n), dims=0) for xi, n in zip(x, lengths)])
+    left = gru(left_x)[0][:, -1]
+    return {"right": (right - true).abs().amax(-1), "left": (left - true).abs().amax(-1)}
+
+
 # ----------------------------------------------------------------------------------------------- Keras's GRU
 class KerasGRU(nn.Module):
     """``keras.layers.GRU(hidden, dropout=p, recurrent_dropout=q, return_sequences=...)`` in PyTorch.

@@ -90,7 +90,7 @@ def check_epoch_without_syncs(fn):
     got, expected, model, ref_model, batches = results[9]
     if reads[9] > reads[3]:
         return failed(f"your epoch read values on the host {reads[3]} times for 3 batches and {reads[9]} times for "
-                      "9: something in the loop (.item(), float(), print or an f-string of a tensor, `if loss ...`) "
+                      "9: something in the loop (.item(), float(), print or an f-string of a tensor, if loss < ...) "
                       "reads a tensor every step. Keep the running sum on the device (total = total + "
                       "loss.detach() * len(y)) and read it once, after the loop")
     if reads[9] > 1:
