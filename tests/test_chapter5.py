@@ -320,3 +320,11 @@ def test_figures_draw_what_they_are_given():
     assert tuple(fig.axes[0].lines[0].get_xdata()) == (1, 2, 3, 4)
     import matplotlib.pyplot as plt
     plt.close("all")
+
+
+def test_samples_are_shown_folded_with_their_newlines_visible():
+    s = ("The quick brown fox\njumps over the lazy dog.\t" * 12)
+    shown = text.show_sample(s, width=40)
+    assert all(len(line) <= 40 for line in shown.split("\n"))
+    assert shown.replace("\n", "") == repr(s)          # nothing lost, nothing added
+    assert text.show_sample("short") == "'short'"

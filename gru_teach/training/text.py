@@ -322,3 +322,10 @@ def sample(model: CharLM, vocab, prompt: str, length: int, temperature: float = 
         logits, state = model(torch.tensor([[nxt]], device=device), state, return_state=True)
     model.train(was_training)
     return prompt + vocab.decode(out)
+
+
+def show_sample(text: str, width: int = 76) -> str:
+    """A generated sample for printing: its ``repr`` (newlines and tabs visible as ``\\n``, ``\\t``) folded into
+    lines of at most ``width`` characters, so that long samples stay inside a page's code box."""
+    import textwrap
+    return "\n".join(textwrap.wrap(repr(text), width, drop_whitespace=False, replace_whitespace=False))
