@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def plot_curves(curves: dict, *, title: str = "", ylabel: str = "loss", logy: bool = False, best: str = "min",
@@ -22,6 +23,7 @@ def plot_curves(curves: dict, *, title: str = "", ylabel: str = "loss", logy: bo
             ax.plot(epochs[k], values[k], "o", color=f"C{i}")
     if logy:
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))      # epochs are whole numbers
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -49,7 +51,8 @@ def plot_rmse_by_horizon(rmse: dict, *, title: str = "", ax=None):
     for i, (label, values) in enumerate(rmse.items()):
         values = np.atleast_2d(np.asarray(values, dtype=float))
         h = np.arange(1, values.shape[1] + 1)
-        ax.plot(h, values.mean(0), "o-", color=f"C{i}", label=label)
+        seeds = f" (mean; band: min–max of {len(values)} seeds)" if len(values) > 1 else ""
+        ax.plot(h, values.mean(0), "o-", color=f"C{i}", label=label + seeds)
         if len(values) > 1:
             ax.fill_between(h, values.min(0), values.max(0), color=f"C{i}", alpha=0.15)
     ax.set(xlabel="years ahead", ylabel="test RMSE (sunspot number)", title=title, xticks=h)
