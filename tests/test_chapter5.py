@@ -281,6 +281,12 @@ def test_verdict_rule():
         advice.verdict(_records({"x": [1.0]}), higher_is_better=True)
 
 
+def test_sign_test():
+    assert advice.sign_test_p(5, 0) == 1 / 16 and advice.sign_test_p(0, 5) == 1 / 16
+    assert advice.sign_test_p(3, 0) == 0.25 and advice.sign_test_p(0, 0) == 1.0
+    assert advice.sign_test_p(1, 1) == 1.0 and advice.sign_test_p(9, 1) == 22 / 1024
+
+
 def test_experiments_share_the_baseline_and_pick_learning_rates(monkeypatch):
     calls = []
 

@@ -51,7 +51,7 @@ SIZES = {
     "live": {"seeds": (0, 1, 2), "window": 10, "hidden": 16, "batch": 128, "forecast_epochs": 25,
              "words": 200, "text_hidden": 24, "text_batch": 128, "text_epochs": 4},
     "full": {"seeds": (0, 1, 2, 3, 4), "window": 20, "hidden": 32, "batch": 32, "forecast_epochs": 40,
-             "words": 300, "text_hidden": 32, "text_batch": 64, "text_epochs": 6},
+             "words": 2000, "text_hidden": 32, "text_batch": 64, "text_epochs": 6},
 }
 
 
@@ -148,6 +148,13 @@ def run_experiments(experiments=EXPERIMENTS, *, size: str = "live", seeds=None, 
     return out
 
 
+def validation_sizes(size: str = "full") -> dict:
+    """How many validation examples a verdict of this size rests on: forecast windows and words."""
+    s = SIZES[size]
+    return {"forecast windows": len(forecasting.forecast_data(window=s["window"]).y_val),
+            "words": len(language.language_data(per_language=s["words"]).val)}
+
+
 def learning_rate_grid(*, size: str = "full", seeds=None, log=None) -> list[dict]:
     """Every optimizer at every rate of :data:`LR_GRID` (forecaster, constant rate), seeds :data:`GRID_SEEDS`."""
     seeds = GRID_SEEDS if seeds is None else tuple(seeds)
@@ -224,6 +231,16 @@ def verdict(records: list[dict], *, higher_is_better: bool, label=str) -> Verdic
             text += (f"; {label(v)} within the seed spread of it (seed by seed: ahead on {ahead}"
                      + (f", level on {level}" if level else "") + f", behind on {behind})")
     return Verdict(best, clearly, within, means, text, identical, paired)
+
+
+def sign_test_p(ahead: int, behind: int) -> float:
+    """Two-sided exact sign test: the probability, if two variants were equally good (each untied seed a fair
+    coin), of a split at least as lopsided as ``ahead`` : ``behind``. Ties are left out. 5 : 0 gives 1/16."""
+    n, k = ahead + behind, max(ahead, behind)
+    if n == 0:
+        return 1.0
+    from math import comb
+    return min(1.0, 2 * sum(comb(n, i) for i in range(k, n + 1)) / 2 ** n)
 
 
 def label(experiment: str):

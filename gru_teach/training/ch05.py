@@ -79,7 +79,8 @@ def advice_results(quick: bool, log) -> dict:
     experiments = advice.run_experiments(size=size, seeds=seeds, lrs=lrs, log=log)
     for e, r in experiments.items():   # the verdicts are recomputed from the records wherever they are shown
         log(f"{e}: {advice.verdict(r, higher_is_better=advice.HIGHER_IS_BETTER[e], label=advice.label(e)).text}")
-    return {"size": size, "sizes": advice.SIZES[size], "lr_grid": grid, "best_lrs": lrs, "experiments": experiments}
+    return {"size": size, "sizes": advice.SIZES[size], "validation": advice.validation_sizes(size), "lr_grid": grid,
+            "best_lrs": lrs, "experiments": experiments}
 
 
 def main(argv=None):
