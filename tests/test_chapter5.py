@@ -328,3 +328,35 @@ def test_samples_are_shown_folded_with_their_newlines_visible():
     assert all(len(line) <= 40 for line in shown.split("\n"))
     assert shown.replace("\n", "") == repr(s)          # nothing lost, nothing added
     assert text.show_sample("short") == "'short'"
+
+
+# ----------------------------------------------------------------------------------------------- chapter 5.2 review
+def test_ambiguous_types_and_list_entries_are_both_counted(words):
+    lists = language.word_lists(per_language=150)
+    kept = len(words.train) + len(words.val) + len(words.test)
+    assert kept == 6 * 150 - words.ambiguous_entries          # entries, not types, add up
+    assert words.ambiguous_entries >= 2 * words.ambiguous      # each type sits in two lists or more
+    seen = {}
+    for lang, ws in lists.items():
+        for w in ws:
+            seen.setdefault(w, set()).add(lang)
+    assert words.ambiguous == sum(len(s) > 1 for s in seen.values())
+    assert words.ambiguous_entries == sum(len(s) for s in seen.values() if len(s) > 1)
+    assert real_tasks.binary_subset(words).ambiguous_entries == words.ambiguous_entries
+
+
+def test_constant_baselines_chance_training_majority_and_best_in_hindsight():
+    vocab = language.CharVocab(["ab"])
+    ds = lambda labels: language.WordDataset(["ab"] * len(labels), labels, vocab)  # noqa: E731
+    # label 2 is the most frequent in training and the rarest in test: below chance
+    data = language.LanguageData(ds([2, 2, 2, 0, 1]), ds([0]), ds([0, 0, 1, 1, 1, 2]), vocab, ("a", "b", "c"), 0)
+    base = data.constant_baselines()
+    assert base["counts"]["train"].tolist() == [1, 1, 3] and base["counts"]["test"].tolist() == [2, 3, 1]
+    assert base["chance"] == pytest.approx(1 / 3)
+    assert base["majority_label"] == "c" and base["majority"] == pytest.approx(1 / 6)
+    assert base["majority"] < base["chance"]
+    assert base["best_constant_label"] == "b" and base["best_constant"] == pytest.approx(0.5)
+    assert data.majority_accuracy() == base["majority"]
+    binary = language.LanguageData(ds([0.0, 1.0, 1.0]), ds([0.0]), ds([0.0, 0.0, 1.0]), vocab, ("a", "b"), 0)
+    assert binary.constant_baselines()["majority"] == pytest.approx(1 / 3)   # float labels work too
+

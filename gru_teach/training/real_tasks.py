@@ -113,7 +113,7 @@ def binary_subset(data: language.LanguageData, a: str = "en", b: str = "de") -> 
         idx = [i for i, lab in enumerate(ds.labels) if lab in (ia, ib)]
         return language.WordDataset([ds.words[i] for i in idx], [float(ds.labels[i] == ib) for i in idx], data.vocab)
     return language.LanguageData(keep(data.train), keep(data.val), keep(data.test), data.vocab, (a, b),
-                                 data.ambiguous)
+                                 data.ambiguous, data.ambiguous_entries)
 
 
 def _binary_collate(batch):
