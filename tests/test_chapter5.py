@@ -334,3 +334,65 @@ def test_samples_are_shown_folded_with_their_newlines_visible():
     assert all(len(line) <= 40 for line in shown.split("\n"))
     assert shown.replace("\n", "") == repr(s)          # nothing lost, nothing added
     assert text.show_sample("short") == "'short'"
+
+
+# ----------------------------------------------------------------------------------------------- chapter 5.2 review
+def test_ambiguous_types_and_list_entries_are_both_counted(words):
+    lists = language.word_lists(per_language=150)
+    kept = len(words.train) + len(words.val) + len(words.test)
+    assert kept == 6 * 150 - words.ambiguous_entries          # entries, not types, add up
+    assert words.ambiguous_entries >= 2 * words.ambiguous      # each type sits in two lists or more
+    seen = {}
+    for lang, ws in lists.items():
+        for w in ws:
+            seen.setdefault(w, set()).add(lang)
+    assert words.ambiguous == sum(len(s) > 1 for s in seen.values())
+    assert words.ambiguous_entries == sum(len(s) for s in seen.values() if len(s) > 1)
+    assert real_tasks.binary_subset(words).ambiguous_entries == words.ambiguous_entries
+
+
+def test_constant_baselines_chance_training_majority_and_best_in_hindsight():
+    vocab = language.CharVocab(["ab"])
+    ds = lambda labels: language.WordDataset(["ab"] * len(labels), labels, vocab)  # noqa: E731
+    # label 2 is the most frequent in training and the rarest in test: below chance
+    data = language.LanguageData(ds([2, 2, 2, 0, 1]), ds([0]), ds([0, 0, 1, 1, 1, 2]), vocab, ("a", "b", "c"), 0)
+    base = data.constant_baselines()
+    assert base["counts"]["train"].tolist() == [1, 1, 3] and base["counts"]["test"].tolist() == [2, 3, 1]
+    assert base["chance"] == pytest.approx(1 / 3)
+    assert base["majority_label"] == "c" and base["majority"] == pytest.approx(1 / 6)
+    assert base["majority"] < base["chance"]
+    assert base["best_constant_label"] == "b" and base["best_constant"] == pytest.approx(0.5)
+    assert data.majority_accuracy() == base["majority"]
+    binary = language.LanguageData(ds([0.0, 1.0, 1.0]), ds([0.0]), ds([0.0, 0.0, 1.0]), vocab, ("a", "b"), 0)
+    assert binary.constant_baselines()["majority"] == pytest.approx(1 / 3)   # float labels work too
+
+
+def test_sign_test_and_the_paired_packed_vs_padded_comparison():
+    assert real_tasks.sign_test(3, 0) == real_tasks.sign_test(0, 3) == 0.25
+    assert real_tasks.sign_test(5, 0) == 1 / 16
+    assert real_tasks.sign_test(2, 1) == real_tasks.sign_test(0, 0) == 1.0
+    assert real_tasks.sign_test(9, 1) == pytest.approx(2 * 11 / 1024)
+    runs = [{"packed": True, "seed": s, "test_accuracy": a} for s, a in enumerate((0.72, 0.73, 0.70))]
+    runs += [{"packed": False, "seed": s, "test_accuracy": a} for s, a in enumerate((0.71, 0.73, 0.72))]
+    pair = real_tasks.packed_vs_padded(runs, n_test=1000)
+    np.testing.assert_allclose(pair["diffs"], [1, 0, -2], atol=1e-9)
+    assert (pair["ahead"], pair["level"], pair["behind"]) == (1, 1, 1) and pair["p"] == 1.0
+    assert pair["words"].tolist() == [10, 0, -20]
+    flipped = [{**r, "packed": not r["packed"]} for r in runs]   # padded best: counts turned round
+    assert (real_tasks.packed_vs_padded(flipped)["ahead"], real_tasks.packed_vs_padded(flipped)["behind"]) == (1, 1)
+
+
+def test_committed_language_runs_paired_and_binary_runs_still_improving():
+    from gru_teach.data import load_results
+    tasks = load_results("ch05_tasks.json")
+    pair = real_tasks.packed_vs_padded(tasks["language"]["runs"], n_test=tasks["language"]["words"]["test"])
+    assert pair["ahead"] == 3 and pair["p"] == 0.25
+    assert 1.2 <= pair["diffs"].min() < pair["diffs"].max() <= 1.7 and pair["words"].tolist() == [16, 12, 16]
+    assert all(real_tasks.still_improving(r["curves"]["val_acc"]) for r in tasks["keras_binary"])
+    assert real_tasks.still_improving([0.5, 0.8, 0.797]) and not real_tasks.still_improving([0.5, 0.8, 0.7])
+
+
+def test_provenance_device_reads_grammatically():
+    assert real_tasks.provenance_device({"device": "CPU (x), 1 torch threads"}) == "CPU (x), 1 torch thread"
+    assert real_tasks.provenance_device({"device": "CPU (x), 11 torch threads"}) == "CPU (x), 11 torch threads"
+    assert real_tasks.provenance_device({"device": "CUDA GPU H200"}) == "CUDA GPU H200"

@@ -8,7 +8,8 @@ spelling patterns (``-ung``, ``-zione``, ``ij``, ``th``...).
 The data, done carefully:
 
 * words that are frequent in more than one of the chosen languages (``in``, ``die``, ``son``...) have no single
-  right answer; they are removed from every language (:attr:`LanguageData.ambiguous` counts them);
+  right answer; they are removed from every language (:attr:`LanguageData.ambiguous` counts these word *types*,
+  :attr:`LanguageData.ambiguous_entries` the list entries removed: a type is in two or more lists);
 * only alphabetic words of 2–16 letters, so the label cannot be read off punctuation or digits (from wordfreq's
   ``"small"`` lists, which load fast and hold far more words than needed);
 * a random split of the *word types* into train/validation/test (each word appears in one part only), seeded.
@@ -101,7 +102,8 @@ def pad_and_sort(batch):
 @dataclass
 class LanguageData:
     """Train/validation/test :class:`WordDataset` s, the vocabulary, the languages (label i is
-    ``languages[i]``) and the number of ambiguous words removed."""
+    ``languages[i]``), the number of ambiguous word types removed and the number of list entries that removed
+    (each ambiguous type was in two or more languages' lists, so ``ambiguous_entries > ambiguous``)."""
 
     train: WordDataset
     val: WordDataset
@@ -109,11 +111,35 @@ class LanguageData:
     vocab: CharVocab
     languages: tuple
     ambiguous: int
+    ambiguous_entries: int = 0
+
+    def class_counts(self) -> dict:
+        """``{"train": counts, "val": counts, "test": counts}``: words per label in each split (int arrays)."""
+        return {name: np.bincount(np.asarray(getattr(self, name).labels, dtype=int), minlength=len(self.languages))
+                for name in ("train", "val", "test")}
 
     def majority_accuracy(self) -> float:
         """Test accuracy of always answering the most frequent training label (the trivial baseline)."""
-        counts = np.bincount(self.train.labels, minlength=len(self.languages))
-        return float(np.mean(self.test.labels == counts.argmax()))
+        return self.constant_baselines()["majority"]
+
+    def constant_baselines(self) -> dict:
+        """What answers that ignore the word score on the test split.
+
+        ``chance``: a uniformly random label, ``1 / len(languages)`` in expectation. ``majority``: always the label
+        most frequent in *training* (``majority_label``), the usual trivial baseline; it can fall below chance
+        when the random split leaves the class mix of train and test different, as it does here: the training's
+        most frequent language can be rare in the test split. ``best_constant``: the best single answer in
+        hindsight, the test split's most frequent label (``best_constant_label``); not a fair baseline (it looks
+        at the test labels), but the ceiling of any constant answer. ``counts``: :meth:`class_counts`.
+        """
+        counts = self.class_counts()
+        n_test = int(counts["test"].sum())
+        if n_test == 0:
+            raise ValueError("the test split is empty")
+        major, best = int(counts["train"].argmax()), int(counts["test"].argmax())
+        return {"chance": 1 / len(self.languages), "counts": counts,
+                "majority_label": self.languages[major], "majority": float(counts["test"][major] / n_test),
+                "best_constant_label": self.languages[best], "best_constant": float(counts["test"][best] / n_test)}
 
 
 def language_data(languages=LANGUAGES, per_language: int = 2000, *, fractions=(0.8, 0.1, 0.1),
@@ -131,7 +157,8 @@ def language_data(languages=LANGUAGES, per_language: int = 2000, *, fractions=(0
         kept = [w for w in lists[lang] if w not in ambiguous]
         words += kept
         labels += [label] * len(kept)
+    entries_removed = sum(len(ws) for ws in lists.values()) - len(words)
     parts = split_indices(len(words), fractions, seed=seed)
     vocab = CharVocab([words[i] for i in parts[0]])
     sets = [WordDataset([words[i] for i in p], [labels[i] for i in p], vocab) for p in parts]
-    return LanguageData(*sets, vocab, tuple(languages), len(ambiguous))
+    return LanguageData(*sets, vocab, tuple(languages), len(ambiguous), entries_removed)

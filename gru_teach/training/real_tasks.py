@@ -93,6 +93,60 @@ def language_run(data: language.LanguageData, *, seed: int = 0, hidden: int = 64
             "parameters": sum(p.numel() for p in model.parameters())}
 
 
+def sign_test(ahead: int, behind: int) -> float:
+    """Two-sided sign test: the probability, if both variants were equally good, of a split of the non-tied seeds
+    at least as lopsided as ``ahead`` against ``behind`` (ties are left out). 3 of 3 gives 0.25."""
+    if min(ahead, behind) < 0:
+        raise ValueError(f"counts must be non-negative; got {ahead}, {behind}")
+    n, k = ahead + behind, min(ahead, behind)
+    if n == 0:
+        return 1.0
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def packed_vs_padded(runs: list[dict], n_test: int | None = None) -> dict:
+    """The paired comparison of the committed language runs (records with ``packed``, ``seed``,
+    ``test_accuracy``): both read-outs ran with the same seeds, so compare them seed by seed.
+
+    Returns ``diffs`` (packed minus padded test accuracy per shared seed, in points, seed order), the seed counts
+    ``ahead``/``level``/``behind`` for packed (counted by :func:`gru_teach.training.advice.verdict`), ``p`` (the
+    two-sided :func:`sign_test`), and with ``n_test`` (the size of the test split) ``words``: each difference as a
+    number of test words (integers: accuracy moves in steps of one word)."""
+    from .advice import verdict
+    records = [{"variant": "packed" if r["packed"] else "padded", "seed": r["seed"], "score": r["test_accuracy"]}
+               for r in runs]
+    by = {(r["variant"], r["seed"]): r["score"] for r in records}
+    seeds = sorted(s for v, s in by if v == "packed" and ("padded", s) in by)
+    diffs = np.array([100 * (by["packed", s] - by["padded", s]) for s in seeds])
+    counts = verdict([r for r in records if r["seed"] in seeds], higher_is_better=True).paired
+    if "padded" in counts:                     # packed was best: its counts against padded
+        ahead, level, behind = counts["padded"]
+    else:                                      # padded was best: turn its counts round
+        behind, level, ahead = counts["packed"]
+    out = {"seeds": seeds, "diffs": diffs, "ahead": ahead, "level": level, "behind": behind,
+           "p": sign_test(ahead, behind)}
+    if n_test is not None:
+        out["words"] = np.rint(diffs / 100 * n_test).astype(int)
+    return out
+
+
+def still_improving(curve, tol: float = 0.005) -> bool:
+    """Whether a validation-accuracy curve was still at (or within ``tol`` of) its best at its last epoch: training
+    ended before the curve levelled off or turned down."""
+    curve = np.asarray(curve, dtype=float)
+    if curve.size == 0:
+        raise ValueError("an empty curve")
+    return bool(curve[-1] >= curve.max() - tol)
+
+
+def provenance_device(provenance: dict) -> str:
+    """The ``device`` of a results file's provenance, as the page prints it: files written before
+    :func:`~gru_teach.training.describe_device` said "1 torch thread" read "1 torch threads" (the file itself is
+    left as it was written)."""
+    import re
+    return re.sub(r"\b1 torch threads\b", "1 torch thread", provenance["device"])
+
+
 def confusion(model: nn.Module, dataset, n_classes: int) -> np.ndarray:
     """Confusion counts [true, predicted] on ``dataset`` (a :class:`~gru_teach.tasks.language.WordDataset`)."""
     (ids, lengths), labels = language.pad_and_sort([dataset[i] for i in range(len(dataset))])
@@ -113,7 +167,7 @@ def binary_subset(data: language.LanguageData, a: str = "en", b: str = "de") -> 
         idx = [i for i, lab in enumerate(ds.labels) if lab in (ia, ib)]
         return language.WordDataset([ds.words[i] for i in idx], [float(ds.labels[i] == ib) for i in idx], data.vocab)
     return language.LanguageData(keep(data.train), keep(data.val), keep(data.test), data.vocab, (a, b),
-                                 data.ambiguous)
+                                 data.ambiguous, data.ambiguous_entries)
 
 
 def _binary_collate(batch):
