@@ -236,6 +236,8 @@ def verdict(records: list[dict], *, higher_is_better: bool, label=str) -> Verdic
 def sign_test_p(ahead: int, behind: int) -> float:
     """Two-sided exact sign test: the probability, if two variants were equally good (each untied seed a fair
     coin), of a split at least as lopsided as ``ahead`` : ``behind``. Ties are left out. 5 : 0 gives 1/16."""
+    if min(ahead, behind) < 0:
+        raise ValueError(f"counts must be non-negative; got {ahead}, {behind}")
     n, k = ahead + behind, max(ahead, behind)
     if n == 0:
         return 1.0

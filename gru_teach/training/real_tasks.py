@@ -93,26 +93,15 @@ def language_run(data: language.LanguageData, *, seed: int = 0, hidden: int = 64
             "parameters": sum(p.numel() for p in model.parameters())}
 
 
-def sign_test(ahead: int, behind: int) -> float:
-    """Two-sided sign test: the probability, if both variants were equally good, of a split of the non-tied seeds
-    at least as lopsided as ``ahead`` against ``behind`` (ties are left out). 3 of 3 gives 0.25."""
-    if min(ahead, behind) < 0:
-        raise ValueError(f"counts must be non-negative; got {ahead}, {behind}")
-    n, k = ahead + behind, min(ahead, behind)
-    if n == 0:
-        return 1.0
-    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
-
-
 def packed_vs_padded(runs: list[dict], n_test: int | None = None) -> dict:
     """The paired comparison of the committed language runs (records with ``packed``, ``seed``,
     ``test_accuracy``): both read-outs ran with the same seeds, so compare them seed by seed.
 
     Returns ``diffs`` (packed minus padded test accuracy per shared seed, in points, seed order), the seed counts
     ``ahead``/``level``/``behind`` for packed (counted by :func:`gru_teach.training.advice.verdict`), ``p`` (the
-    two-sided :func:`sign_test`), and with ``n_test`` (the size of the test split) ``words``: each difference as a
-    number of test words (integers: accuracy moves in steps of one word)."""
-    from .advice import verdict
+    two-sided :func:`gru_teach.training.advice.sign_test_p`), and with ``n_test`` (the size of the test split)
+    ``words``: each difference as a number of test words (integers: accuracy moves in steps of one word)."""
+    from .advice import sign_test_p, verdict
     records = [{"variant": "packed" if r["packed"] else "padded", "seed": r["seed"], "score": r["test_accuracy"]}
                for r in runs]
     by = {(r["variant"], r["seed"]): r["score"] for r in records}
@@ -124,7 +113,7 @@ def packed_vs_padded(runs: list[dict], n_test: int | None = None) -> dict:
     else:                                      # padded was best: turn its counts round
         behind, level, ahead = counts["packed"]
     out = {"seeds": seeds, "diffs": diffs, "ahead": ahead, "level": level, "behind": behind,
-           "p": sign_test(ahead, behind)}
+           "p": sign_test_p(ahead, behind)}
     if n_test is not None:
         out["words"] = np.rint(diffs / 100 * n_test).astype(int)
     return out
