@@ -137,6 +137,13 @@ def test_sweep_noise_loop_wins_and_axis_scales():
     assert not report.within_noise(380 / 30, noise["spread"]) and not report.within_noise(1.1, None)
     wins = report.loop_wins(rows)
     assert [w["label"] for w in wins] == ["H = 64", "T = 10"] and wins[0]["factor"] == pytest.approx(1.05)
+    summary = report.sweep_summary(rows, (16, 25, 32, 32))
+    assert summary["range"]["batch"] == (4, 64) and summary["change"]["batch"] == pytest.approx(380 / 30)
+    assert summary["change"]["hidden"] == pytest.approx(100 / 140)
+    assert summary["beyond_noise"] == {"batch": True, "hidden": False, "time": False}
+    assert summary["noise_slow"] == pytest.approx(2.52) and summary["wins_within_noise"]
+    bigger = _sweep_rows({"time": {10: (100, 300), 25: (100, 100)}, "batch": {16: (100, 100)}})
+    assert not report.sweep_summary(bigger, (16, 25, 32, 32))["wins_within_noise"]   # loop 3x faster: not noise
     fig = report.plot_sweeps(rows)
     scales = [ax.get_yscale() for ax in fig.axes]
     assert scales == ["log", "log", "linear"]        # the time panel spans less than 2x: linear, from 0

@@ -255,6 +255,26 @@ def loop_wins(rows, fast=("nn.GRU", "float32"), slow=("GRUCell loop", "float32")
     return wins
 
 
+def sweep_summary(rows, base, fast=("nn.GRU", "float32"), slow=("GRUCell loop", "float32")) -> dict:
+    """What the text says about a sweep measurement, with the noise to read it against.
+
+    ``range``/``change``: per sweep, the smallest and largest varied value and ``fast``'s tokens/s at the largest
+    over that at the smallest; ``noise``/``noise_slow``: the spread of the base case's repeats
+    (:func:`sweep_noise`) for ``fast`` and ``slow``; ``beyond_noise``: per sweep, whether ``change`` exceeds
+    ``noise``; ``wins``: :func:`loop_wins`; ``wins_within_noise``: whether every such win is no larger than the
+    larger of the two spreads.
+    """
+    by = {s: sweep_values(rows, s, fast) for s in SWEEP_LABELS}
+    by = {s: v for s, v in by.items() if v}
+    noise, noise_slow = sweep_noise(rows, base, fast)["spread"], sweep_noise(rows, base, slow)["spread"]
+    change = {s: v[max(v)] / v[min(v)] for s, v in by.items()}
+    wins = loop_wins(rows, fast, slow)
+    both = max(n for n in (noise, noise_slow, 1.0) if n is not None)
+    return {"range": {s: (min(v), max(v)) for s, v in by.items()}, "change": change, "noise": noise,
+            "noise_slow": noise_slow, "beyond_noise": {s: not within_noise(c, noise) for s, c in change.items()},
+            "wins": wins, "wins_within_noise": all(within_noise(w["factor"], both) for w in wins)}
+
+
 def plot_sweeps(live_rows, reference_rows=None, live_label="this device", reference_label="GPU reference",
                 log_span: float = 2.0):
     """tokens/s against batch size, hidden size and sequence length (one varied per panel; log x axes): solid
