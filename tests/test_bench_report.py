@@ -142,6 +142,10 @@ def test_sweep_noise_loop_wins_and_axis_scales():
     assert summary["change"]["hidden"] == pytest.approx(100 / 140)
     assert summary["beyond_noise"] == {"batch": True, "hidden": False, "time": False}
     assert summary["noise_slow"] == pytest.approx(2.52) and summary["wins_within_noise"]
+    assert summary["repeats"][("nn.GRU", "float32")] == [130, 110, 160]
+    text = report.noise_text(summary)
+    assert "B = 16, T = 25, D = H = 32" in text and "= 1.45" in text
+    assert text.endswith("at: H = 64 and T = 10") and "= 2.52" in text
     bigger = _sweep_rows({"time": {10: (100, 300), 25: (100, 100)}, "batch": {16: (100, 100)}})
     assert not report.sweep_summary(bigger, (16, 25, 32, 32))["wins_within_noise"]   # loop 3x faster: not noise
     fig = report.plot_sweeps(rows)

@@ -261,18 +261,33 @@ def sweep_summary(rows, base, fast=("nn.GRU", "float32"), slow=("GRUCell loop", 
     ``range``/``change``: per sweep, the smallest and largest varied value and ``fast``'s tokens/s at the largest
     over that at the smallest; ``noise``/``noise_slow``: the spread of the base case's repeats
     (:func:`sweep_noise`) for ``fast`` and ``slow``; ``beyond_noise``: per sweep, whether ``change`` exceeds
-    ``noise``; ``wins``: :func:`loop_wins`; ``wins_within_noise``: whether every such win is no larger than the
+    ``noise``; ``repeats``: ``{(model, precision): tokens/s of each repeat of the base case}``;
+    ``wins``: :func:`loop_wins`; ``wins_within_noise``: whether every such win is no larger than the
     larger of the two spreads.
     """
     by = {s: sweep_values(rows, s, fast) for s in SWEEP_LABELS}
     by = {s: v for s, v in by.items() if v}
-    noise, noise_slow = sweep_noise(rows, base, fast)["spread"], sweep_noise(rows, base, slow)["spread"]
+    repeats = {m: sweep_noise(rows, base, m) for m in (tuple(fast), tuple(slow))}
+    noise, noise_slow = repeats[tuple(fast)]["spread"], repeats[tuple(slow)]["spread"]
     change = {s: v[max(v)] / v[min(v)] for s, v in by.items()}
     wins = loop_wins(rows, fast, slow)
     both = max(n for n in (noise, noise_slow, 1.0) if n is not None)
-    return {"range": {s: (min(v), max(v)) for s, v in by.items()}, "change": change, "noise": noise,
+    return {"base": tuple(base), "repeats": {m: r["values"] for m, r in repeats.items()},
+            "range": {s: (min(v), max(v)) for s, v in by.items()}, "change": change, "noise": noise,
             "noise_slow": noise_slow, "beyond_noise": {s: not within_noise(c, noise) for s, c in change.items()},
             "wins": wins, "wins_within_noise": all(within_noise(w["factor"], both) for w in wins)}
+
+
+def noise_text(summary: dict) -> str:
+    """The base case's repeats from :func:`sweep_summary`, one line per model, and where the loop won."""
+    lines = [f"the base case, {case_text(summary['base'])}, once per sweep:"]
+    for (model, _), values in summary["repeats"].items():
+        spread = max(values) / min(values) if len(values) > 1 else float("nan")
+        lines.append(f"  {model:<13}" + ", ".join(f"{v / 1e6:.3f}" for v in values)
+                     + f" M tok/s: largest / smallest = {spread:.2f}")
+    wins = words(w["label"] for w in summary["wins"])
+    lines.append(f"the loop at least as fast as nn.GRU at: {wins or 'no point'}")
+    return "\n".join(lines)
 
 
 def plot_sweeps(live_rows, reference_rows=None, live_label="this device", reference_label="GPU reference",
