@@ -108,6 +108,7 @@ def test_deepbench_table_and_comparison():
     row = deepbench.compare((1024, 32, 1500), 73.0)
     assert row["speedup_vs_v100"] == pytest.approx(145.993 / 73.0, abs=1e-3)
     assert set(deepbench.QUICK) <= set(deepbench.V100_FP32_MS)
+    assert deepbench.GPU.endswith("V100") and "V100" in deepbench.SOURCE     # the machine of the published times
     m = deepbench.gru_module(8, "cpu")
     assert m.input_size == 1 and m.hidden_size == 8
 

@@ -114,9 +114,9 @@ def measure(device, *, sizes=None, steps=None, variants=VARIANTS, min_run_time=N
     """tokens/s and ratio to ``bare`` of every variant at every size (B, T, D, H); one dict per size and variant.
 
     The variants are timed in turn, ``rounds`` times over (:func:`~gru_teach.bench.timing.round_robin`, each for
-    ``min_run_time / rounds`` seconds): ``tokens_per_s`` is from a variant's median round, ``ratio`` the median over
-    rounds of (bare time / variant time) within a round, so that a burst of other work on a shared machine
-    shifts both sides of a ratio alike.
+    ``min_run_time / rounds`` seconds), so that a burst of other work on a shared machine falls on all of them:
+    ``tokens_per_s`` is from a variant's median round, and ``ratio`` = its ``tokens_per_s`` / ``bare``'s, the
+    quotient of the two numbers a table shows next to it.
     """
     import statistics
 
@@ -134,11 +134,11 @@ def measure(device, *, sizes=None, steps=None, variants=VARIANTS, min_run_time=N
         problem = Problem(B, T, D, H, steps, device)
         times = round_robin({v: epoch_function(problem, v) for v in variants}, rounds=rounds,
                             min_run_time=min_run_time / rounds, threads=threads)
+        median = {v: statistics.median(times[v]) for v in variants}
         for variant in variants:
-            ratios = [b / t for b, t in zip(times["bare"], times[variant])]
             rows.append({"batch": B, "time": T, "input": D, "hidden": H, "steps": steps, "variant": variant,
-                         "tokens_per_s": round(problem.tokens / statistics.median(times[variant])),
-                         "ratio": round(statistics.median(ratios), 4)})
+                         "tokens_per_s": round(problem.tokens / median[variant]),
+                         "ratio": round(median["bare"] / median[variant], 4)})
     return rows
 
 

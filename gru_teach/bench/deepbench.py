@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import torch
 
+GPU = "NVIDIA V100"   # the machine of the published numbers (the results file's name: DeepBench_NV_V100)
 SOURCE = ("baidu-research/DeepBench, results/train/DeepBench_NV_V100.xlsx, "
           "sheet 'Results FP32', 'Recurrent Layers - GRU'")
 
