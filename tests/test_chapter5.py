@@ -83,6 +83,8 @@ def test_the_committed_forecast_command_writes_its_file_with_provenance(tmp_path
     runs = real_tasks.summarise_forecast(result["forecast"])
     assert list(runs) == list(real_tasks.FORECAST_SETUPS)
     assert all("linear AR, future" in r["baselines"] for r in runs.values())
+    ar = runs["recipe"]["ar"]                 # the control, found by name, not by position
+    assert ar["name"].startswith("AR(") and ar["future"] == np.mean(runs["recipe"]["baselines"]["linear AR, future"])
     assert not (tmp_path / "ch05_tasks.json").exists()
 
 

@@ -227,8 +227,10 @@ def charlm_run(data: pydoc_text.TextData, *, seed: int = 0, embed: int = 32, hid
 
 
 def summarise_forecast(records: list[dict]) -> dict:
-    """Per setup: the reported and the future RMSE as (seeds, horizon) arrays, and the baselines under the
-    setup's protocol."""
+    """Per setup: the reported and the future RMSE as (seeds, horizon) arrays, the baselines under the
+    setup's protocol, and ``ar``: the linear AR control in three numbers — ``name`` ("AR(9)": its order),
+    ``reported`` (its mean RMSE on the protocol's own test windows) and ``future`` (on the chronological test
+    years; ``None`` for records written without that score)."""
     out = {}
     for r in records:
         s = out.setdefault(r["setup"], {"reported": [], "future": [], "baselines": r["baselines"]})
@@ -236,4 +238,8 @@ def summarise_forecast(records: list[dict]) -> dict:
         s["future"].append(r["future_rmse"])
     for s in out.values():
         s["reported"], s["future"] = np.array(s["reported"]), np.array(s["future"])
+        fitted = next(k for k in s["baselines"] if k.startswith("linear AR("))
+        future = s["baselines"].get("linear AR, future")
+        s["ar"] = {"name": fitted[len("linear "):], "reported": float(np.mean(s["baselines"][fitted])),
+                   "future": None if future is None else float(np.mean(future))}
     return out
